@@ -1,0 +1,197 @@
+/* proto_name.c - DNS name decompression, comparison and presentation. */
+#include <string.h>
+
+#include "proto/proto_err.h"
+#include "proto/proto_name.h"
+
+static inline uint8_t
+lower(uint8_t c)
+{
+	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
+}
+
+int
+proto_name_unpack(const uint8_t *msg, size_t len, size_t *pos,
+                  uint8_t out[PROTO_NAME_MAX], size_t *outlen, bool allow_ptr)
+{
+	size_t p = *pos;
+	size_t limit = *pos; /* every pointer must go strictly below this */
+	size_t after = 0;    /* where the caller resumes, once a pointer is seen */
+	size_t n = 0;
+
+	for (;;) {
+		if (p >= len)
+			return PROTO_ETRUNC;
+		uint8_t c = msg[p];
+		if (c == 0) {
+			out[n++] = 0;
+			p++;
+			break;
+		}
+		if ((c & 0xc0) == 0xc0) {
+			if (!allow_ptr)
+				return PROTO_EPTR;
+			if (p + 1 >= len)
+				return PROTO_ETRUNC;
+			size_t target = (size_t)(c & 0x3f) << 8 | msg[p + 1];
+			if (target >= limit)
+				return PROTO_EPTR;
+			if (after == 0)
+				after = p + 2;
+			limit = target;
+			p = target;
+			continue;
+		}
+		if ((c & 0xc0) != 0)
+			return PROTO_ELABEL; /* 0x40 extended, 0x80 reserved */
+		/* c <= 63 here; the label plus the final root octet must fit. */
+		if (n + 1 + c + 1 > PROTO_NAME_MAX)
+			return PROTO_ENAMELEN;
+		if (p + 1 + c > len)
+			return PROTO_ETRUNC;
+		out[n++] = c;
+		for (size_t i = 0; i < c; i++)
+			out[n++] = lower(msg[p + 1 + i]);
+		p += 1 + (size_t)c;
+	}
+	*pos = after != 0 ? after : p;
+	*outlen = n;
+	return 0;
+}
+
+void
+proto_name_format(const uint8_t *wire, size_t len, struct proto_buf *b)
+{
+	size_t p = 0;
+
+	if (len == 0 || wire[0] == 0) {
+		proto_buf_putc(b, '.');
+		return;
+	}
+	while (p < len && wire[p] != 0) {
+		uint8_t l = wire[p++];
+		if (p != 1)
+			proto_buf_putc(b, '.');
+		for (size_t i = 0; i < l && p < len; i++, p++) {
+			uint8_t c = wire[p];
+			switch (c) {
+			case '.': case ';': case '\\': case '(': case ')':
+			case '"': case '@': case '$':
+				proto_buf_putc(b, '\\');
+				proto_buf_putc(b, (char)c);
+				break;
+			default:
+				if (c > 0x20 && c < 0x7f) {
+					proto_buf_putc(b, (char)c);
+				} else {
+					char e[4] = { '\\', (char)('0' + c / 100),
+					              (char)('0' + c / 10 % 10),
+					              (char)('0' + c % 10) };
+					proto_buf_put(b, e, 4);
+				}
+			}
+		}
+	}
+}
+
+unsigned
+proto_name_labels(const uint8_t *wire, size_t len)
+{
+	unsigned n = 0;
+
+	for (size_t p = 0; p < len && wire[p] != 0; p += 1 + (size_t)wire[p])
+		n++;
+	return n;
+}
+
+bool
+proto_name_is_subdomain(const uint8_t *name, size_t nlen, const uint8_t *zone,
+                        size_t zlen)
+{
+	/* Walk name's label boundaries; the suffix must line up with one. */
+	for (size_t p = 0; p < nlen; p += 1 + (size_t)name[p]) {
+		if (nlen - p == zlen && memcmp(name + p, zone, zlen) == 0)
+			return true;
+		if (name[p] == 0)
+			break;
+	}
+	return false;
+}
+
+size_t
+proto_name_parent(const uint8_t *wire, size_t len)
+{
+	if (len == 0 || wire[0] == 0)
+		return 0;
+	return 1 + (size_t)wire[0];
+}
+
+int
+proto_name_parse(const char *text, size_t tlen, uint8_t out[PROTO_NAME_MAX],
+                 size_t *outlen)
+{
+	size_t n = 0;     /* bytes written */
+	size_t lab = 0;   /* offset of the current label's length byte */
+	size_t i = 0;
+
+	if (tlen == 0)
+		return PROTO_EINVAL;
+	if (tlen == 1 && text[0] == '.') {
+		out[0] = 0;
+		*outlen = 1;
+		return 0;
+	}
+	out[n++] = 0;
+	while (i < tlen) {
+		uint8_t c = (uint8_t)text[i++];
+		if (c == '.') {
+			size_t l = n - lab - 1;
+			if (l == 0)
+				return PROTO_EINVAL; /* empty label */
+			out[lab] = (uint8_t)l;
+			if (i == tlen) {
+				lab = n;
+				goto root;
+			}
+			if (n + 1 >= PROTO_NAME_MAX)
+				return PROTO_ENAMELEN;
+			lab = n;
+			out[n++] = 0;
+			continue;
+		}
+		if (c == '\\') {
+			if (i >= tlen)
+				return PROTO_EINVAL;
+			if (text[i] >= '0' && text[i] <= '9') {
+				if (i + 3 > tlen)
+					return PROTO_EINVAL;
+				unsigned v = 0;
+				for (int k = 0; k < 3; k++, i++) {
+					if (text[i] < '0' || text[i] > '9')
+						return PROTO_EINVAL;
+					v = v * 10 + (unsigned)(text[i] - '0');
+				}
+				if (v > 255)
+					return PROTO_EINVAL;
+				c = (uint8_t)v;
+			} else {
+				c = (uint8_t)text[i++];
+			}
+		}
+		if (n - lab - 1 >= 63)
+			return PROTO_ELABEL;
+		if (n + 1 >= PROTO_NAME_MAX)
+			return PROTO_ENAMELEN;
+		out[n++] = lower(c);
+	}
+	if (n - lab - 1 == 0)
+		return PROTO_EINVAL;
+	out[lab] = (uint8_t)(n - lab - 1);
+	lab = n;
+root:
+	if (lab + 1 > PROTO_NAME_MAX)
+		return PROTO_ENAMELEN;
+	out[lab] = 0;
+	*outlen = lab + 1;
+	return 0;
+}

@@ -1,0 +1,34 @@
+/*
+ * proto_rdata.h - canonical presentation of rdata.
+ *
+ * The canonical form is what `dig +nosplit` (BIND 9.18) prints, except that
+ * names inside rdata are lowercased and have no trailing dot. Types without
+ * a mnemonic in proto_rrtype.h use RFC 3597 `\# len HEX` ("\# 0" if empty).
+ *
+ * The formatter is also the validator: rdata that does not fit its type
+ * (wrong length, a name that overruns rdlength or leaves bytes behind, a
+ * string running past the end) is PROTO_ERDATA, and the caller drops the
+ * whole message. Names inside rdata may be compressed; pointers follow the
+ * same backward-only rule as owner names.
+ */
+#ifndef PROTO_RDATA_H
+#define PROTO_RDATA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto/proto_buf.h"
+
+/* Bound on any canonical rdata text: 65535 octets of TXT at 4 chars each. */
+#define PROTO_RDATA_TEXT_MAX (4 * 65536 + 1024)
+
+/*
+ * Append the canonical form of the rdata of `type` found at msg[off..off+rdlen)
+ * (msg is the whole DNS message, for compression pointers). Returns 0, or
+ * PROTO_ERDATA / PROTO_EPTR / PROTO_ELABEL / PROTO_ENAMELEN / PROTO_ETRUNC
+ * for bad rdata, or PROTO_ESPACE when `out` is too small.
+ */
+int proto_rdata_format(uint16_t type, const uint8_t *msg, size_t msglen,
+                       size_t off, size_t rdlen, struct proto_buf *out);
+
+#endif

@@ -1,0 +1,324 @@
+/*
+ * pdns_sensor.c - pdns-sensor: DNS captures to passive DNS observations.
+ *
+ * main() parses options, builds a run, feeds it files or an interface and
+ * maps errors to sysexits codes. One table drives getopt_long and --help.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "proto/proto_err.h"
+#include "sensor/sensor_run.h"
+
+#define PROG "pdns-sensor"
+#define MAX_FILES 4096
+#define MAX_RESOLVERS 64
+
+/* sysexits.h values, spelled out so the documentation and code agree. */
+enum {
+	EXIT_USAGE = 64, EXIT_DATA = 65, EXIT_NOINPUT = 66, EXIT_UNAVAILABLE = 69,
+	EXIT_SOFTWARE = 70, EXIT_CANTCREAT = 73, EXIT_IOERR = 74, EXIT_NOPERM = 77,
+};
+
+enum { OPT_FORMAT = 256, OPT_SECTIONS, OPT_NXDOMAIN, OPT_RESOLVER, OPT_CACHE,
+       OPT_FLUSH, OPT_SNAPLEN };
+
+struct opt_doc {
+	struct option o;
+	int short_opt;
+	const char *arg;
+	const char *help;
+};
+
+static const struct opt_doc opts[] = {
+	{ { "read", required_argument, NULL, 'r' }, 'r', "FILE",
+	  "read a pcap or pcapng file (repeatable; - is standard input)" },
+	{ { "interface", required_argument, NULL, 'i' }, 'i', "IFACE",
+	  "capture live on IFACE until SIGINT/SIGTERM" },
+	{ { "filter", required_argument, NULL, 'b' }, 'b', "BPF",
+	  "BPF filter for live capture (default: none, every frame is decoded)" },
+	{ { "no-promisc", no_argument, NULL, 'N' }, 'N', NULL,
+	  "do not put the interface in promiscuous mode" },
+	{ { "snaplen", required_argument, NULL, OPT_SNAPLEN }, 0, "BYTES",
+	  "live capture snap length (default 65535, 64..262144)" },
+	{ { "flush", required_argument, NULL, OPT_FLUSH }, 0, "SECONDS",
+	  "live capture: print held rows every SECONDS (default 60, 1..86400)" },
+	{ { "format", required_argument, NULL, OPT_FORMAT }, 0, "cof|passivedns",
+	  "output format (default cof: one JSON object per line)" },
+	{ { "sections", required_argument, NULL, OPT_SECTIONS }, 0, "answer|all",
+	  "print answer rows only (default) or in-bailiwick authority/additional too" },
+	{ { "nxdomain", required_argument, NULL, OPT_NXDOMAIN }, 0, "FILE",
+	  "write NXDOMAIN rows (qname, qtype, times, count) to FILE" },
+	{ { "resolver", required_argument, NULL, OPT_RESOLVER }, 0, "ADDR",
+	  "keep only responses sent to resolver ADDR (repeatable, max 64)" },
+	{ { "cache", required_argument, NULL, OPT_CACHE }, 0, "MB",
+	  "memory for held rows before they are printed (default 256, 1..65536)" },
+	{ { "output", required_argument, NULL, 'o' }, 'o', "FILE",
+	  "write observations to FILE instead of standard output" },
+	{ { "quiet", no_argument, NULL, 'q' }, 'q', NULL,
+	  "no counters on standard error at the end" },
+	{ { "help", no_argument, NULL, 'h' }, 'h', NULL, "show this help" },
+	{ { "version", no_argument, NULL, 'V' }, 'V', NULL, "show the version" },
+};
+#define NOPTS (sizeof(opts) / sizeof(opts[0]))
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: %s (-r FILE ... | -i IFACE) [options]\n\n", PROG);
+	for (size_t i = 0; i < NOPTS; i++) {
+		char left[64];
+		if (opts[i].short_opt)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", opts[i].short_opt,
+			         opts[i].o.name, opts[i].arg ? " " : "",
+			         opts[i].arg ? opts[i].arg : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", opts[i].o.name,
+			         opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
+		fprintf(f, "  %-30s %s\n", left, opts[i].help);
+	}
+	fprintf(f, "\nexit: 0 ok, 64 usage, 65 bad or truncated capture, 66 missing or\n"
+	           "unreadable file, 69 no such interface, 73/74 output error, 77 no permission\n");
+}
+
+static int __attribute__((format(printf, 1, 2)))
+bad_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", PROG);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see --help)\n");
+	return EXIT_USAGE;
+}
+
+static bool
+parse_num(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
+		return false;
+	*out = v;
+	return true;
+}
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	sensor_run_stop();
+}
+
+/* Map a run error to an exit code, after printing the one-line reason. */
+static int
+report(const char *what, const char *name, int err, const char *why)
+{
+	fprintf(stderr, "%s: %s '%s': %s\n", PROG, what, name,
+	        why[0] ? why : proto_strerror(err));
+	switch (err) {
+	case PROTO_ENOENT: return strcmp(what, "interface") == 0 ? EXIT_UNAVAILABLE : EXIT_NOINPUT;
+	case PROTO_EPERM: return strcmp(what, "interface") == 0 ? EXIT_NOPERM : EXIT_NOINPUT;
+	case PROTO_EFORMAT: case PROTO_ENOTSUP: case PROTO_ETRUNC: return EXIT_DATA;
+	case PROTO_EINVAL: return EXIT_USAGE;
+	case PROTO_ENOMEM: return EXIT_SOFTWARE;
+	default: return EXIT_IOERR;
+	}
+}
+
+struct args {
+	const char *files[MAX_FILES];
+	size_t nfiles;
+	const char *iface, *out_path, *nxd_path;
+	struct sensor_addr res[MAX_RESOLVERS];
+	enum sensor_format fmt;
+	bool quiet;
+	struct sensor_run_cfg cfg;
+};
+
+static int
+parse_args(int argc, char **argv, struct args *a)
+{
+	struct option lopts[NOPTS + 1];
+	char sopts[64];
+	size_t sn = 0;
+	long v;
+	int c;
+
+	for (size_t i = 0; i < NOPTS; i++) {
+		lopts[i] = opts[i].o;
+		if (opts[i].short_opt) {
+			sopts[sn++] = (char)opts[i].short_opt;
+			if (opts[i].o.has_arg)
+				sopts[sn++] = ':';
+		}
+	}
+	memset(&lopts[NOPTS], 0, sizeof(lopts[NOPTS]));
+	sopts[sn] = '\0';
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, sopts, lopts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			if (a->nfiles == MAX_FILES)
+				return bad_usage("too many -r files (max %d)", MAX_FILES);
+			a->files[a->nfiles++] = optarg;
+			break;
+		case 'i': a->iface = optarg; break;
+		case 'b': a->cfg.filter = optarg; break;
+		case 'N': a->cfg.promisc = false; break;
+		case 'o': a->out_path = optarg; break;
+		case 'q': a->quiet = true; break;
+		case 'h': usage(stdout); exit(0);
+		case 'V': printf("%s %s\n", PROG, PDNS_VERSION); exit(0);
+		case OPT_SNAPLEN:
+			if (!parse_num(optarg, 64, 262144, &v))
+				return bad_usage("--snaplen '%s': not a number in 64..262144", optarg);
+			a->cfg.snaplen = (int)v;
+			break;
+		case OPT_FLUSH:
+			if (!parse_num(optarg, 1, 86400, &v))
+				return bad_usage("--flush '%s': not a number of seconds in 1..86400", optarg);
+			a->cfg.flush_interval = (int)v;
+			break;
+		case OPT_CACHE:
+			if (!parse_num(optarg, 1, 65536, &v))
+				return bad_usage("--cache '%s': not a size in MB in 1..65536", optarg);
+			a->cfg.cache_bytes = (size_t)v << 20;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "cof") == 0)
+				a->fmt = SENSOR_FMT_COF;
+			else if (strcmp(optarg, "passivedns") == 0)
+				a->fmt = SENSOR_FMT_PASSIVEDNS;
+			else
+				return bad_usage("--format '%s': expected cof or passivedns", optarg);
+			break;
+		case OPT_SECTIONS:
+			if (strcmp(optarg, "all") == 0)
+				a->cfg.all_sections = true;
+			else if (strcmp(optarg, "answer") == 0)
+				a->cfg.all_sections = false;
+			else
+				return bad_usage("--sections '%s': expected answer or all", optarg);
+			break;
+		case OPT_NXDOMAIN: a->nxd_path = optarg; break;
+		case OPT_RESOLVER:
+			if (a->cfg.nresolvers == MAX_RESOLVERS)
+				return bad_usage("too many --resolver addresses (max %d)", MAX_RESOLVERS);
+			if (sensor_addr_parse(optarg, &a->res[a->cfg.nresolvers]) != 0)
+				return bad_usage("--resolver '%s': not an IPv4 or IPv6 address", optarg);
+			a->cfg.nresolvers++;
+			break;
+		case '?':
+		default:
+			if (optopt != 0 && optopt < 256)
+				return bad_usage("option -%c: unknown or missing its argument",
+				                 optopt);
+			return bad_usage("option '%s': unknown or missing its argument",
+			                 argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return bad_usage("unexpected argument '%s'", argv[optind]);
+	if ((a->nfiles == 0) == (a->iface == NULL))
+		return bad_usage("%s", "give either -r FILE or -i IFACE");
+	a->cfg.resolvers = a->res;
+	return 0;
+}
+
+static FILE *
+open_out(const char *path, int *code)
+{
+	FILE *f = fopen(path, "w");
+	if (f == NULL) {
+		fprintf(stderr, "%s: cannot create '%s': %s\n", PROG, path, strerror(errno));
+		*code = (errno == EACCES || errno == EPERM) ? EXIT_NOPERM : EXIT_CANTCREAT;
+	}
+	return f;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct args a;
+	struct sensor_out out, nxd;
+	struct sensor_run *run = NULL;
+	FILE *of = stdout, *nf = NULL;
+	char why[512];
+	int code = 0, err;
+
+	a.cfg.cache_bytes = (size_t)256 << 20;
+	a.cfg.snaplen = 65535;
+	a.cfg.promisc = true;
+	a.cfg.flush_interval = 60;
+	if ((code = parse_args(argc, argv, &a)) != 0)
+		return code;
+	a.cfg.progress = isatty(STDERR_FILENO) && !a.quiet;
+
+	if (a.out_path != NULL && (of = open_out(a.out_path, &code)) == NULL)
+		return code;
+	if (a.nxd_path != NULL && (nf = open_out(a.nxd_path, &code)) == NULL)
+		return code;
+	static char obuf[1 << 20];
+	setvbuf(of, obuf, _IOFBF, sizeof(obuf));
+	sensor_out_init(&out, of, a.fmt);
+	if (nf != NULL)
+		sensor_out_init(&nxd, nf, a.fmt);
+	err = sensor_run_new(&run, &a.cfg, &out, nf ? &nxd : NULL);
+	if (err != 0) {
+		fprintf(stderr, "%s: cannot start: %s\n", PROG, proto_strerror(err));
+		return EXIT_SOFTWARE;
+	}
+	signal(SIGPIPE, SIG_IGN);
+
+	for (size_t i = 0; i < a.nfiles; i++) {
+		why[0] = '\0';
+		err = sensor_run_file(run, a.files[i], why, sizeof(why));
+		if (err == PROTO_EIO && out.err != 0)
+			break; /* the output failed, not the input */
+		if (err != 0) {
+			int c = report("file", a.files[i], err, why);
+			if (code == 0)
+				code = c;
+			if (err == PROTO_ENOMEM)
+				break;
+		}
+	}
+	if (a.iface != NULL) {
+		struct sigaction sa;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_signal;
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		why[0] = '\0';
+		err = sensor_run_live(run, a.iface, why, sizeof(why));
+		if (err != 0)
+			code = report("interface", a.iface, err, why);
+	}
+	/* Whatever was read is printed, even after an input error. */
+	if (sensor_run_flush(run) != 0 || out.err != 0) {
+		fprintf(stderr, "%s: cannot write '%s': %s\n", PROG,
+		        a.out_path ? a.out_path : "standard output",
+		        strerror(out.err ? out.err : (nf && nxd.err) ? nxd.err : EIO));
+		code = EXIT_IOERR;
+	}
+	if (!a.quiet)
+		sensor_stats_print(sensor_run_stats(run), PROG, out.rows, stderr);
+	sensor_run_destroy(&run);
+	if (nf != NULL && fclose(nf) != 0 && code == 0)
+		code = EXIT_IOERR;
+	if (of != stdout && fclose(of) != 0 && code == 0)
+		code = EXIT_IOERR;
+	return code;
+}

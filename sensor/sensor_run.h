@@ -1,0 +1,63 @@
+/*
+ * sensor_run.h - one sensor run: inputs through the pipeline to an output.
+ *
+ * Owns the observation and NXDOMAIN tables, the DNS parser and the packet
+ * decoder, and wires them to the outputs. Files are read in order; a live
+ * interface runs until SIGINT/SIGTERM. Held rows are printed when the
+ * memory bound is reached, at each live flush interval and at the end, so
+ * nothing acknowledged as read is lost on a clean stop.
+ */
+#ifndef SENSOR_RUN_H
+#define SENSOR_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "sensor/sensor_out.h"
+#include "sensor/sensor_pkt.h"
+#include "sensor/sensor_stats.h"
+
+struct sensor_run_cfg {
+	bool all_sections;
+	size_t cache_bytes;        /* bound on held rows (both tables) */
+	const struct sensor_addr *resolvers;
+	size_t nresolvers;
+	bool progress;             /* progress line on stderr */
+	/* live capture */
+	int snaplen;
+	bool promisc;
+	const char *filter;        /* BPF, or NULL */
+	int flush_interval;        /* seconds */
+};
+
+struct sensor_run;
+
+/* out and nxd_out are borrowed; nxd_out may be NULL (NXDOMAIN not kept). */
+int sensor_run_new(struct sensor_run **out, const struct sensor_run_cfg *cfg,
+                   struct sensor_out *obs_out, struct sensor_out *nxd_out);
+void sensor_run_destroy(struct sensor_run **rp);
+
+/*
+ * Read one capture file. Returns 0 or a PROTO_E* code with a one-line
+ * reason in why (frames before a truncation are processed).
+ */
+int sensor_run_file(struct sensor_run *r, const char *path, char *why,
+                    size_t whylen);
+
+/*
+ * Capture live on iface until a stop signal. PROTO_ENOENT: no such
+ * interface; PROTO_EPERM: no permission; PROTO_EINVAL: bad filter.
+ */
+int sensor_run_live(struct sensor_run *r, const char *iface, char *why,
+                    size_t whylen);
+
+/* Print every held row. Returns 0 or PROTO_EIO. */
+int sensor_run_flush(struct sensor_run *r);
+
+/* Ask a running live capture to stop (async-signal-safe). */
+void sensor_run_stop(void);
+
+const struct sensor_stats *sensor_run_stats(const struct sensor_run *r);
+
+#endif

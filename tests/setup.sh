@@ -1,0 +1,8 @@
+#!/bin/sh
+# Install every build and test dependency on Debian 12 (run as root).
+set -eu
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y --no-install-recommends \
+	build-essential cmake pkg-config clang libclang-rt-14-dev \
+	libpcap-dev python3 iproute2 tcpreplay tshark >/dev/null
