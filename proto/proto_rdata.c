@@ -10,6 +10,11 @@
  * the rdata, so nothing can be read past RDLENGTH; names go through
  * proto_name_unpack() bounded the same way. No allocation: this runs for
  * every record of every captured message.
+ *
+ * Known differences from dig, all deliberate: RRSIG times are read as
+ * unsigned seconds since 1970 rather than relative to the clock; types that
+ * BIND knows but proto_rrtype.h does not (WKS, SIG, KEY, ...) are generic;
+ * a NAPTR regexp is checked for structure but not compiled.
  */
 #include <arpa/inet.h>
 #include <stdbool.h>
@@ -27,7 +32,10 @@ struct rd {
 	struct proto_buf *out;
 };
 
-/* The sticky wire error, or PROTO_ERDATA for bytes left over. */
+/*
+ * PROTO_ERDATA when a read ran past the rdata or bytes are left over (every
+ * formatted type has a fixed structure); otherwise the output's error.
+ */
 static int
 rd_finish(struct rd *r)
 {
@@ -247,14 +255,12 @@ rd_typemap(struct rd *r, bool allow_empty)
 		if (bm == NULL || bm[len - 1] == 0)
 			return PROTO_ERDATA;
 		last = (int)win;
-		for (unsigned i = 0; i < len; i++) {
-			for (unsigned bit = 0; bm[i] != 0 && bit < 8; bit++) {
-				if ((bm[i] & (0x80u >> bit)) == 0)
-					continue;
-				uint16_t t = (uint16_t)(win << 8 | i << 3 | bit);
-				rd_sp(r);
-				proto_buf_puts(r->out, proto_rrtype_name(t, tmp));
-			}
+		for (unsigned i = 0; i < len * 8; i++) {
+			if ((bm[i >> 3] & (0x80u >> (i & 7))) == 0)
+				continue;
+			uint16_t t = (uint16_t)(win << 8 | i);
+			rd_sp(r);
+			proto_buf_puts(r->out, proto_rrtype_name(t, tmp));
 		}
 	}
 	return 0;
@@ -598,7 +604,7 @@ rd_rrsig(struct rd *r)
 	rd_sp(r);
 	rd_u(r, wire_u16(&r->w));     /* key tag */
 	rd_sp(r);
-	/* RFC 4034 forbids compressing the signer; BIND accepts it, so do we. */
+	/* RFC 4034 forbids a compressed signer; BIND accepts one, as we do. */
 	if ((err = rd_name(r)) != 0)
 		return err;
 	rd_sp(r);
@@ -723,12 +729,14 @@ rd_uri(struct rd *r)
 	rd_sp(r);
 	rd_u(r, wire_u16(&r->w));
 	rd_sp(r);
+	if (r->w.err != 0)
+		return PROTO_ERDATA;
 	tlen = wire_left(&r->w);
 	rd_put_qtext(r->out, wire_take(&r->w, tlen), tlen);
 	return rd_finish(r);
 }
 
-/* ASCII powers of ten for LOC sizes, index = exponent. */
+/* Powers of ten for LOC sizes, indexed by the exponent. */
 static const uint32_t rd_pow10[10] = {
 	1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
 	1000000000,
@@ -750,9 +758,8 @@ rd_loc_prec(struct rd *r, uint8_t v)
 	if (e >= 2) {
 		rd_u(r, (uint64_t)m * rd_pow10[e - 2]);
 	} else {
-		char cm[3] = { '0', '.', 0 };
 		char d[2];
-		proto_buf_put(r->out, cm, 2);
+		proto_buf_put(r->out, "0.", 2);
 		rd_put_digits(d, m * rd_pow10[e], 2);
 		proto_buf_put(r->out, d, 2);
 	}
@@ -929,7 +936,7 @@ rd_dohpath_ok(const uint8_t *p, size_t n)
 			case '*': case ':': case '}': case ',':
 				if (i == var)
 					return false;
-				if (i - var == 3 && memcmp(p + var, "dns", 3) == 0)
+				if (i - var == 3 && !memcmp(p + var, "dns", 3))
 					dns = true;
 				if (c == ':') {
 					st = PREFIX;
@@ -1126,7 +1133,7 @@ rd_svcb(struct rd *r)
 			if (len % 2 != 0)
 				return PROTO_ERDATA;
 			for (size_t i = 2; i < len; i += 2) {
-				if ((v[i - 2] << 8 | v[i - 1]) >= (v[i] << 8 | v[i + 1]))
+				if (memcmp(v + i - 2, v + i, 2) >= 0)
 					return PROTO_ERDATA;
 			}
 			mankey = (uint32_t)(v[0] << 8 | v[1]);

@@ -123,15 +123,17 @@ proto_rrtype_parse(const char *text, uint16_t *type)
 	if (text == NULL)
 		return PROTO_EINVAL;
 	for (i = 0; i < sizeof(rrtype_known) / sizeof(rrtype_known[0]); i++) {
-		if (proto_rrtype_equal(text, proto_rrtype_mnemonic(rrtype_known[i]))) {
-			*type = rrtype_known[i];
+		uint16_t t = rrtype_known[i];
+		if (proto_rrtype_equal(text, proto_rrtype_mnemonic(t))) {
+			*type = t;
 			return 0;
 		}
 	}
 	/* RFC 3597 TYPEnnn: one to five decimal digits, at most 65535. */
-	if (proto_rrtype_upper(text[0]) != 'T' || proto_rrtype_upper(text[1]) != 'Y' ||
-	    proto_rrtype_upper(text[2]) != 'P' || proto_rrtype_upper(text[3]) != 'E')
-		return PROTO_EINVAL;
+	for (i = 0; i < 4; i++) {
+		if (proto_rrtype_upper(text[i]) != "TYPE"[i])
+			return PROTO_EINVAL;
+	}
 	text += 4;
 	for (i = 0; text[i] != '\0'; i++) {
 		if (i == 5 || text[i] < '0' || text[i] > '9')
