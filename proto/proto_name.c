@@ -62,36 +62,42 @@ proto_name_unpack(const uint8_t *msg, size_t len, size_t *pos,
 void
 proto_name_format(const uint8_t *wire, size_t len, struct proto_buf *b)
 {
-	size_t p = 0;
+	/* Every octet becomes at most 4 characters: reserve once, then write. */
+	char *o = proto_buf_reserve(b, 4 * len + 1);
+	size_t n = 0, p = 0;
 
+	if (o == NULL)
+		return;
 	if (len == 0 || wire[0] == 0) {
-		proto_buf_putc(b, '.');
+		o[n++] = '.';
+		proto_buf_commit(b, n);
 		return;
 	}
 	while (p < len && wire[p] != 0) {
-		uint8_t l = wire[p++];
+		size_t l = wire[p++];
 		if (p != 1)
-			proto_buf_putc(b, '.');
-		for (size_t i = 0; i < l && p < len; i++, p++) {
+			o[n++] = '.';
+		for (size_t end = p + l; p < end && p < len; p++) {
 			uint8_t c = wire[p];
 			switch (c) {
 			case '.': case ';': case '\\': case '(': case ')':
 			case '"': case '@': case '$':
-				proto_buf_putc(b, '\\');
-				proto_buf_putc(b, (char)c);
+				o[n++] = '\\';
+				o[n++] = (char)c;
 				break;
 			default:
 				if (c > 0x20 && c < 0x7f) {
-					proto_buf_putc(b, (char)c);
+					o[n++] = (char)c;
 				} else {
-					char e[4] = { '\\', (char)('0' + c / 100),
-					              (char)('0' + c / 10 % 10),
-					              (char)('0' + c % 10) };
-					proto_buf_put(b, e, 4);
+					o[n++] = '\\';
+					o[n++] = (char)('0' + c / 100);
+					o[n++] = (char)('0' + c / 10 % 10);
+					o[n++] = (char)('0' + c % 10);
 				}
 			}
 		}
 	}
+	proto_buf_commit(b, n);
 }
 
 unsigned

@@ -174,23 +174,14 @@ rd_qstring(struct rd *r)
 static void
 rd_put_ipv4(struct proto_buf *b, const uint8_t *p)
 {
-	for (int i = 0; i < 4; i++) {
-		if (i != 0)
-			proto_buf_putc(b, '.');
-		proto_buf_put_u64(b, p[i]);
-	}
+	proto_buf_put_ipv4(b, p);
 }
 
-/* RFC 5952 text, as BIND gets it from the C library. */
+/* RFC 5952 text, as BIND gets it from inet_ntop. */
 static void
 rd_put_ipv6(struct proto_buf *b, const uint8_t *p)
 {
-	char s[INET6_ADDRSTRLEN];
-
-	if (inet_ntop(AF_INET6, p, s, sizeof(s)) != NULL)
-		proto_buf_puts(b, s);
-	else
-		b->err = PROTO_ESPACE;
+	proto_buf_put_ipv6(b, p);
 }
 
 static void

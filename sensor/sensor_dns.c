@@ -30,7 +30,8 @@
 #define TEXT_ARENA (1u << 20)
 
 struct rec {
-	uint32_t owner;   /* offset of the owner name */
+	uint32_t owner;   /* offset of the decoded owner in the owner arena */
+	uint8_t owner_len;
 	uint32_t rdoff;
 	uint16_t rdlen;
 	uint16_t type;
@@ -46,6 +47,7 @@ struct sensor_dns {
 	bool all_sections;
 	uint64_t seq;
 	struct rec recs[MAX_RECORDS];
+	uint8_t owners[MAX_RECORDS * PROTO_NAME_MAX]; /* decoded owner names */
 	char *arena;
 	size_t arena_used;
 	char rdtext[PROTO_RDATA_TEXT_MAX];
@@ -122,8 +124,7 @@ scan(struct sensor_dns *d, const uint8_t *msg, size_t len, size_t *pos,
 {
 	uint16_t an = (uint16_t)(msg[6] << 8 | msg[7]);
 	uint16_t ns = (uint16_t)(msg[8] << 8 | msg[9]);
-	uint8_t owner[PROTO_NAME_MAX];
-	size_t olen;
+	size_t olen, owners_used = 0;
 	struct proto_buf b;
 
 	d->arena_used = 0;
@@ -134,10 +135,13 @@ scan(struct sensor_dns *d, const uint8_t *msg, size_t len, size_t *pos,
 		size_t p = *pos;
 		int err;
 
-		r->owner = (uint32_t)p;
+		uint8_t *owner = d->owners + owners_used;
 		err = proto_name_unpack(msg, len, &p, owner, &olen, true);
 		if (err != 0)
 			return err;
+		r->owner = (uint32_t)owners_used;
+		r->owner_len = (uint8_t)olen;
+		owners_used += olen;
 		if (len - p < 10)
 			return PROTO_ETRUNC;
 		r->type = (uint16_t)(msg[p] << 8 | msg[p + 1]);
@@ -189,8 +193,8 @@ sensor_dns_process(struct sensor_dns *d, const uint8_t *msg, size_t len,
                    int64_t ts, bool cut)
 {
 	struct sensor_stats *st = d->st;
-	uint8_t qname[PROTO_NAME_MAX], zone[PROTO_NAME_MAX], owner[PROTO_NAME_MAX];
-	size_t qlen = 0, zlen = 0, olen;
+	uint8_t qname[PROTO_NAME_MAX], zone[PROTO_NAME_MAX];
+	size_t qlen = 0, zlen = 0;
 	uint16_t qtype = 0;
 	size_t pos = DNS_HDR;
 	int err;
@@ -252,14 +256,18 @@ sensor_dns_process(struct sensor_dns *d, const uint8_t *msg, size_t len,
 		proto_name_format(zone + off, zlen - off, &bw);
 	}
 
+	/* Records of one owner usually follow each other: format it once. */
 	char ntext[PROTO_NAME_TEXT_MAX];
 	struct proto_buf nb;
+	const uint8_t *prev = NULL;
+	size_t prev_len = 0;
+	proto_buf_init(&nb, ntext, sizeof(ntext));
 	for (unsigned i = 0; i < total; i++) {
 		const struct rec *r = &d->recs[i];
 		if (!r->keep)
 			continue;
-		size_t p = r->owner;
-		(void)proto_name_unpack(msg, len, &p, owner, &olen, true);
+		const uint8_t *owner = d->owners + r->owner;
+		size_t olen = r->owner_len;
 		bool below = zlen != 0 && proto_name_is_subdomain(owner, olen, zone, zlen);
 		if (r->section != SENSOR_SEC_ANSWER) {
 			if (!below) {
@@ -271,8 +279,12 @@ sensor_dns_process(struct sensor_dns *d, const uint8_t *msg, size_t len,
 				continue;
 			}
 		}
-		proto_buf_init(&nb, ntext, sizeof(ntext));
-		proto_name_format(owner, olen, &nb);
+		if (prev == NULL || prev_len != olen || memcmp(prev, owner, olen) != 0) {
+			proto_buf_reset(&nb);
+			proto_name_format(owner, olen, &nb);
+			prev = owner;
+			prev_len = olen;
+		}
 		struct sensor_agg_row row = {
 			.name = nb.data,
 			.name_len = (uint32_t)nb.len,

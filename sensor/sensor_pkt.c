@@ -194,8 +194,9 @@ tcp(struct sensor_pkt *p, const struct ip_ctx *ip, const uint8_t *d, size_t n)
 	size_t hl = (size_t)(d[12] >> 4) * 4;
 
 	if (sport != DNS_PORT) {
+		/* Queries over TCP are not followed: only the server's side is. */
 		if (dport == DNS_PORT)
-			SENSOR_STAT_INC(p->st, queries);
+			SENSOR_STAT_INC(p->st, tcp_client);
 		else
 			SENSOR_STAT_INC(p->st, not_dns);
 		return 0;

@@ -27,6 +27,7 @@
 	X(frag_overlap, "datagrams dropped for overlapping fragments")         \
 	X(frag_incomplete, "datagrams dropped incomplete (timeout or limit)")  \
 	X(tcp_messages, "DNS messages taken from TCP streams")                 \
+	X(tcp_client, "TCP segments towards port 53 (not followed)")          \
 	X(tcp_retrans, "TCP segments or bytes seen twice, used once")          \
 	X(tcp_gap, "TCP streams abandoned at a gap")                           \
 	X(tcp_dropped, "TCP streams dropped for the table or buffer bound")    \

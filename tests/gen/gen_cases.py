@@ -16,10 +16,11 @@ import json
 import os
 import sys
 
+sys.dont_write_bytecode = True  # run from the source tree: leave no cache
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from pcapgen import (  # noqa: E402
-    CLASS_ANY, CLASS_CH, CLASS_HS, ETH_QINQ, ETH_VLAN, IP6_HBH, IPV4_OPT_NOP,
+    CLASS_CH, CLASS_HS, ETH_QINQ, ETH_VLAN, IPV4_OPT_NOP,
     RR, TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN, Link, Msg, N, Output,
     PcapngWriter, PcapWriter, Question, RawName, ip6_dstopts_pad,
     ip6_hbh_router_alert, ip6_routing_srh, ipv4, ipv4_fragments,
@@ -673,6 +674,19 @@ def cases_tcp():
     tc.send(c.t + 3200 * MS, 0, 50)  # late retransmission
     tc.close(c.t + 3300 * MS)
 
+    c = Case("tcp_partial_overlap", "TCP segments that overlap partly: "
+             "[0,50) then [40,100) then [90,end): the repeated bytes are "
+             "used once", counters={"tcp_messages": 2})
+    out = c.pcap(1)
+    tc = TcpConv(c, out, cport=40007)
+    tc.handshake(c.t)
+    tc.add(tcp_msg("tcp-overlap", 0, extra=1))
+    e2 = tc.add(tcp_msg("tcp-overlap", 1, extra=1))
+    tc.send(c.t + 100 * MS, 0, 50)
+    tc.send(c.t + 1100 * MS, 40, 100)
+    tc.send(c.t + 2100 * MS, 90, e2)
+    tc.close(c.t + 2200 * MS)
+
     c = Case("tcp_no_handshake", "TCP stream captured without its SYN "
              "handshake (starts at a message boundary, arbitrary sequence)",
              counters={"tcp_messages": 2})
@@ -1012,7 +1026,8 @@ def cases_dns():
 
     c = Case("time_aggregation", "five responses with sub-second timestamps "
              "(x.000001, x.999999999, x+1.5, x+7.25, x+7.999999); one record "
-             "in all five, one only in the 3rd and 4th")
+             "in all five, one only in the 3rd and 4th",
+             counters={"responses": 5})
     out = c.pcap(1, nano=True)
     offs = [1 * US, 999_999_999, 1500 * MS, 7250 * MS, 7_999_999 * US]
     for i, off in enumerate(offs):
@@ -1476,13 +1491,29 @@ def self_test():
 
 def main():
     if len(sys.argv) != 2:
-        sys.exit("usage: gen_cases.py OUTDIR")
+        sys.exit("usage: gen_cases.py OUTDIR | --list")
+    self_test()
+    build_all()
+    if sys.argv[1] == "--list":
+        for c in sorted(CASES, key=lambda c: c.name):
+            print("%-28s %s%s" % (c.name, c.desc, " [counters: %s]" % ", ".join(
+                "%s=%d" % kv for kv in sorted(c.counters.items()))
+                if c.counters else ""))
+        return
     outdir = sys.argv[1]
     os.makedirs(outdir, exist_ok=True)
     for f in os.listdir(outdir):
         if f.endswith((".pcap", ".pcapng", ".expect.json")):
             os.unlink(os.path.join(outdir, f))
-    self_test()
+    names = set()
+    for c in CASES:
+        assert c.name not in names, c.name
+        names.add(c.name)
+        c.write(outdir)
+    print("gen_cases: %d cases written to %s" % (len(CASES), outdir))
+
+
+def build_all():
     cases_links()
     cases_ip()
     cases_ip_more()
@@ -1492,12 +1523,6 @@ def main():
     cases_bailiwick()
     cases_filter()
     cases_malformed()
-    names = set()
-    for c in CASES:
-        assert c.name not in names, c.name
-        names.add(c.name)
-        c.write(outdir)
-    print("gen_cases: %d cases written to %s" % (len(CASES), outdir))
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ whether the wire form was damaged on purpose.
 import socket
 import struct
 
-from pcapgen import (CLASS_IN, SEC_AN, SEC_AR, SEC_NS, SECTIONS, TYPE_NAMES,
+from pcapgen import (CLASS_IN, SEC_AN, SEC_NS, SECTIONS, TYPE_NAMES,
                      RawName)
 
 META_TYPES = {41, 249, 250}  # OPT, TKEY, TSIG; SIG(0) handled below
