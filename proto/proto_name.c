@@ -4,10 +4,35 @@
 #include "proto/proto_err.h"
 #include "proto/proto_name.h"
 
+/* ASCII lowercasing by table: names are lowercased byte by byte in the hot path. */
+static const uint8_t lower_tab[256] = {
+#define L1(c) (uint8_t)(((c) >= 'A' && (c) <= 'Z') ? (c) + 32 : (c))
+#define L4(c) L1(c), L1(c + 1), L1(c + 2), L1(c + 3)
+#define L16(c) L4(c), L4(c + 4), L4(c + 8), L4(c + 12)
+#define L64(c) L16(c), L16(c + 16), L16(c + 32), L16(c + 48)
+	L64(0), L64(64), L64(128), L64(192)
+#undef L64
+#undef L16
+#undef L4
+#undef L1
+};
+
 static inline uint8_t
 lower(uint8_t c)
 {
-	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
+	return lower_tab[c];
+}
+
+/* Lowercase the ASCII letters of eight bytes at once (SWAR). */
+static inline uint64_t
+lower8(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	uint64_t low7 = w & ~high;
+	uint64_t ge_a = low7 + (0x80 - 'A') * ones;  /* high bit: >= 'A' */
+	uint64_t gt_z = low7 + (0x7f - 'Z') * ones;  /* high bit: > 'Z' */
+	uint64_t upper = (ge_a ^ gt_z) & ~w & high;  /* ASCII 'A'..'Z' only */
+	return w | (upper >> 2);
 }
 
 int
@@ -50,8 +75,21 @@ proto_name_unpack(const uint8_t *msg, size_t len, size_t *pos,
 		if (p + 1 + c > len)
 			return PROTO_ETRUNC;
 		out[n++] = c;
-		for (size_t i = 0; i < c; i++)
-			out[n++] = lower(msg[p + 1 + i]);
+		const uint8_t *src = msg + p + 1;
+		if (n + c + 8 <= PROTO_NAME_MAX && p + 1 + c + 8 <= len) {
+			/* Eight bytes at a time; the slack past the label is
+			 * inside both buffers and is overwritten next. */
+			for (size_t i = 0; i < c; i += 8) {
+				uint64_t w;
+				memcpy(&w, src + i, 8);
+				w = lower8(w);
+				memcpy(out + n + i, &w, 8);
+			}
+		} else {
+			for (size_t i = 0; i < c; i++)
+				out[n + i] = lower_tab[src[i]];
+		}
+		n += c;
 		p += 1 + (size_t)c;
 	}
 	*pos = after != 0 ? after : p;

@@ -30,7 +30,29 @@ struct slot {
 	struct entry *e;
 };
 
+/*
+ * Rows wait in a short queue before they are inserted: the table and its
+ * entries are far bigger than the CPU caches, so each insertion would stall
+ * twice on memory. Queued rows have their slot prefetched when they enter
+ * and their entry prefetched half-way, and are inserted when they leave.
+ * Rows too long for a queue slot are inserted at once (order does not
+ * matter: a key's aggregate is the same in any order).
+ */
+#define QUEUE 16
+#define QUEUE_TEXT 240
+
+struct pending {
+	uint64_t hash;
+	int64_t ts;
+	uint64_t seq;
+	struct sensor_agg_row key;
+	char text[QUEUE_TEXT];
+};
+
 struct sensor_agg {
+	struct pending queue[QUEUE];
+	unsigned qhead, qlen;
+	int qerr;      /* first insertion error from the queue, sticky */
 	struct slot *slots;
 	size_t cap;   /* power of two */
 	size_t count;
@@ -69,7 +91,7 @@ static uint64_t
 key_hash(const struct sensor_agg_row *k)
 {
 	uint64_t h = ((uint64_t)k->rrtype << 8 | k->section) * 0xff51afd7ed558ccdull;
-	h = hash_bytes(h, k->name, k->name_len);
+	h = hash_bytes(h, (const char *)k->name, k->name_len);
 	h = hash_bytes(h ^ 0x5bd1e995u, k->rdata, k->rdata_len);
 	h ^= h >> 31;
 	return h != 0 ? h : 1;
@@ -169,11 +191,11 @@ same_key(const struct entry *e, const struct sensor_agg_row *k)
 
 /*
  * Of two bailiwick estimates for one key, keep the deeper zone (the longer
- * text: both are ancestors of the same owner), and on a tie the smaller
- * text, so the result does not depend on input order.
+ * wire form: both are ancestors of the same owner), and on a tie the
+ * smaller bytes, so the result does not depend on input order.
  */
 static bool
-bw_better(const char *cand, size_t clen, const struct entry *e)
+bw_better(const uint8_t *cand, size_t clen, const struct entry *e)
 {
 	if (e->bw_len == 0)
 		return true;
@@ -182,11 +204,10 @@ bw_better(const char *cand, size_t clen, const struct entry *e)
 	return memcmp(cand, e->data + e->name_len + e->rdata_len, clen) < 0;
 }
 
-int
-sensor_agg_add(struct sensor_agg *a, const struct sensor_agg_row *k, int64_t ts,
-               uint64_t seq)
+static int
+insert(struct sensor_agg *a, const struct sensor_agg_row *k, uint64_t h,
+       int64_t ts, uint64_t seq)
 {
-	uint64_t h = key_hash(k);
 	size_t mask = a->cap - 1;
 	size_t i = h & mask;
 	size_t bwl = k->bailiwick != NULL ? k->bailiwick_len : 0;
@@ -211,8 +232,8 @@ sensor_agg_add(struct sensor_agg *a, const struct sensor_agg_row *k, int64_t ts,
 	}
 
 	/*
-	 * A bailiwick is the owner's zone or its parent, so its text is never
-	 * longer than the owner's: reserving name_len bytes lets a later, better
+	 * A bailiwick is the owner's zone or its parent, so it is never longer
+	 * than the owner: reserving name_len bytes lets a later, better
 	 * estimate replace it in place.
 	 */
 	size_t room = (size_t)k->name_len + k->rdata_len +
@@ -241,6 +262,67 @@ sensor_agg_add(struct sensor_agg *a, const struct sensor_agg_row *k, int64_t ts,
 	return 0;
 }
 
+static void
+queue_pop(struct sensor_agg *a)
+{
+	struct pending *p = &a->queue[a->qhead];
+	int err = insert(a, &p->key, p->hash, p->ts, p->seq);
+
+	if (err != 0 && a->qerr == 0)
+		a->qerr = err;
+	a->qhead = (a->qhead + 1) % QUEUE;
+	a->qlen--;
+}
+
+static int
+queue_drain(struct sensor_agg *a)
+{
+	while (a->qlen > 0)
+		queue_pop(a);
+	int err = a->qerr;
+	a->qerr = 0;
+	return err;
+}
+
+int
+sensor_agg_add(struct sensor_agg *a, const struct sensor_agg_row *k, int64_t ts,
+               uint64_t seq)
+{
+	uint64_t h = key_hash(k);
+	size_t bwl = k->bailiwick != NULL ? k->bailiwick_len : 0;
+	size_t need = (size_t)k->name_len + k->rdata_len + bwl;
+
+	if (need > QUEUE_TEXT)
+		return insert(a, k, h, ts, seq);
+	if (a->qlen == QUEUE)
+		queue_pop(a);
+	struct pending *p = &a->queue[(a->qhead + a->qlen) % QUEUE];
+	a->qlen++;
+	p->hash = h;
+	p->ts = ts;
+	p->seq = seq;
+	p->key = *k;
+	memcpy(p->text, k->name, k->name_len);
+	memcpy(p->text + k->name_len, k->rdata, k->rdata_len);
+	p->key.name = (const uint8_t *)p->text;
+	p->key.rdata = p->text + k->name_len;
+	if (bwl != 0) {
+		memcpy(p->text + k->name_len + k->rdata_len, k->bailiwick, bwl);
+		p->key.bailiwick = (const uint8_t *)p->text + k->name_len + k->rdata_len;
+	}
+	__builtin_prefetch(&a->slots[h & (a->cap - 1)]);
+	/* The row half-way through the queue: its slot is cached by now. */
+	if (a->qlen > QUEUE / 2) {
+		const struct pending *m = &a->queue[(a->qhead + a->qlen - 1 - QUEUE / 2) % QUEUE];
+		const struct slot *sl = &a->slots[m->hash & (a->cap - 1)];
+		if (sl->hash != 0)
+			__builtin_prefetch(sl->e);
+	}
+	int err = a->qerr;
+	a->qerr = 0;
+	return err;
+}
+
 bool
 sensor_agg_is_full(const struct sensor_agg *a)
 {
@@ -250,7 +332,7 @@ sensor_agg_is_full(const struct sensor_agg *a)
 size_t
 sensor_agg_count(const struct sensor_agg *a)
 {
-	return a->count;
+	return a->count + a->qlen;
 }
 
 size_t
@@ -262,7 +344,7 @@ sensor_agg_memory(const struct sensor_agg *a)
 int
 sensor_agg_flush(struct sensor_agg *a, sensor_agg_fn fn, void *arg)
 {
-	int err = 0;
+	int err = queue_drain(a);
 
 	for (size_t i = 0; i < a->cap; i++) {
 		if (a->slots[i].hash == 0)
@@ -270,11 +352,11 @@ sensor_agg_flush(struct sensor_agg *a, sensor_agg_fn fn, void *arg)
 		const struct entry *e = a->slots[i].e;
 		if (err == 0 && fn != NULL) {
 			struct sensor_agg_row r = {
-				.name = e->data,
+				.name = (const uint8_t *)e->data,
 				.name_len = e->name_len,
 				.rdata = e->data + e->name_len,
 				.rdata_len = e->rdata_len,
-				.bailiwick = e->bw_len ? e->data + e->name_len + e->rdata_len : NULL,
+				.bailiwick = e->bw_len ? (const uint8_t *)e->data + e->name_len + e->rdata_len : NULL,
 				.bailiwick_len = e->bw_len,
 				.rrtype = e->rrtype,
 				.section = e->section,

@@ -24,11 +24,16 @@ enum sensor_section {
 	SENSOR_SEC_NXDOMAIN = 4, /* NXDOMAIN rows: name = qname, no rdata */
 };
 
-/* A row handed to a flush callback; every pointer is borrowed. */
+/*
+ * A row handed to a flush callback; every pointer is borrowed. Names are in
+ * decoded wire form (lowercased, uncompressed): turning them into text is
+ * left to whoever prints a row, so the hot path never formats a name that
+ * only repeats a known key.
+ */
 struct sensor_agg_row {
-	const char *name;
+	const uint8_t *name;
 	const char *rdata;
-	const char *bailiwick; /* NULL when unknown */
+	const uint8_t *bailiwick; /* NULL when unknown */
 	uint32_t name_len, rdata_len, bailiwick_len;
 	uint16_t rrtype;
 	uint8_t section;

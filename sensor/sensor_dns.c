@@ -157,7 +157,12 @@ scan(struct sensor_dns *d, const uint8_t *msg, size_t len, size_t *pos,
 		r->text = UINT32_MAX;
 		*pos = p + r->rdlen;
 
-		format_rdata(d, msg, len, r, &b, &err);
+		/* Format straight into the arena; when it is full, into scratch. */
+		proto_buf_init(&b, d->arena + d->arena_used, TEXT_ARENA - d->arena_used);
+		err = proto_rdata_format(r->type, msg, len, r->rdoff, r->rdlen, &b);
+		bool in_arena = err == 0;
+		if (err == PROTO_ESPACE)
+			format_rdata(d, msg, len, r, &b, &err);
 		if (err != 0)
 			return err;
 
@@ -178,8 +183,7 @@ scan(struct sensor_dns *d, const uint8_t *msg, size_t len, size_t *pos,
 			memcpy(zone, owner, olen);
 			*zlen = olen;
 		}
-		if (b.len <= TEXT_ARENA - d->arena_used) {
-			memcpy(d->arena + d->arena_used, b.data, b.len);
+		if (in_arena) {
 			r->text = (uint32_t)d->arena_used;
 			r->text_len = (uint32_t)b.len;
 			d->arena_used += b.len;
@@ -247,21 +251,9 @@ sensor_dns_process(struct sensor_dns *d, const uint8_t *msg, size_t len,
 	SENSOR_STAT_INC(st, responses);
 	d->seq++;
 
-	/* Bailiwick text: Z itself, or its parent for a non-authoritative answer. */
-	char bwtext[PROTO_NAME_TEXT_MAX];
-	struct proto_buf bw;
-	proto_buf_init(&bw, bwtext, sizeof(bwtext));
-	if (zlen != 0) {
-		size_t off = aa ? 0 : proto_name_parent(zone, zlen);
-		proto_name_format(zone + off, zlen - off, &bw);
-	}
+	/* Bailiwick: Z itself, or its parent for a non-authoritative answer. */
+	size_t bwoff = zlen != 0 && !aa ? proto_name_parent(zone, zlen) : 0;
 
-	/* Records of one owner usually follow each other: format it once. */
-	char ntext[PROTO_NAME_TEXT_MAX];
-	struct proto_buf nb;
-	const uint8_t *prev = NULL;
-	size_t prev_len = 0;
-	proto_buf_init(&nb, ntext, sizeof(ntext));
 	for (unsigned i = 0; i < total; i++) {
 		const struct rec *r = &d->recs[i];
 		if (!r->keep)
@@ -279,19 +271,14 @@ sensor_dns_process(struct sensor_dns *d, const uint8_t *msg, size_t len,
 				continue;
 			}
 		}
-		if (prev == NULL || prev_len != olen || memcmp(prev, owner, olen) != 0) {
-			proto_buf_reset(&nb);
-			proto_name_format(owner, olen, &nb);
-			prev = owner;
-			prev_len = olen;
-		}
+		/* Names stay in wire form: only rows that are printed get text. */
 		struct sensor_agg_row row = {
-			.name = nb.data,
-			.name_len = (uint32_t)nb.len,
+			.name = owner,
+			.name_len = (uint32_t)olen,
 			.rrtype = r->type,
 			.section = r->section,
-			.bailiwick = below ? bw.data : NULL,
-			.bailiwick_len = (uint32_t)bw.len,
+			.bailiwick = below ? zone + bwoff : NULL,
+			.bailiwick_len = (uint32_t)(zlen - bwoff),
 		};
 		if (r->text != UINT32_MAX) {
 			row.rdata = d->arena + r->text;
@@ -311,11 +298,9 @@ sensor_dns_process(struct sensor_dns *d, const uint8_t *msg, size_t len,
 	if (rcode == 3)
 		SENSOR_STAT_INC(st, nxdomain);
 	if (rcode == 3 && qlen != 0 && d->nxd != NULL) {
-		proto_buf_init(&nb, ntext, sizeof(ntext));
-		proto_name_format(qname, qlen, &nb);
 		struct sensor_agg_row row = {
-			.name = nb.data,
-			.name_len = (uint32_t)nb.len,
+			.name = qname,
+			.name_len = (uint32_t)qlen,
 			.rdata = "",
 			.rrtype = qtype,
 			.section = SENSOR_SEC_NXDOMAIN,

@@ -4,6 +4,7 @@
 
 #include "proto/proto_buf.h"
 #include "proto/proto_err.h"
+#include "proto/proto_name.h"
 #include "proto/proto_rdata.h"
 #include "proto/proto_rrtype.h"
 #include "sensor/sensor_out.h"
@@ -48,15 +49,27 @@ put_times(struct proto_buf *b, const struct sensor_agg_row *r)
 	proto_buf_put_u64(b, r->count);
 }
 
+/* Text of a wire name into tmp; returns its length. */
+static size_t
+name_text(const uint8_t *wire, size_t len, char tmp[PROTO_NAME_TEXT_MAX])
+{
+	struct proto_buf nb;
+
+	proto_buf_init(&nb, tmp, PROTO_NAME_TEXT_MAX);
+	proto_name_format(wire, len, &nb);
+	return nb.len;
+}
+
 static void
 format_cof(struct proto_buf *b, const struct sensor_agg_row *r)
 {
-	char tt[PROTO_RRTYPE_TEXT_MAX];
+	char tt[PROTO_RRTYPE_TEXT_MAX], name[PROTO_NAME_TEXT_MAX];
 	const char *tn = proto_rrtype_name(r->rrtype, tt);
+	size_t nlen = name_text(r->name, r->name_len, name);
 
 	if (r->section == SENSOR_SEC_NXDOMAIN) {
 		proto_buf_putc(b, '{');
-		put_json_field(b, "qname", r->name, r->name_len);
+		put_json_field(b, "qname", name, nlen);
 		proto_buf_putc(b, ',');
 		put_json_field(b, "qtype", tn, strlen(tn));
 		put_times(b, r);
@@ -64,7 +77,7 @@ format_cof(struct proto_buf *b, const struct sensor_agg_row *r)
 		return;
 	}
 	proto_buf_putc(b, '{');
-	put_json_field(b, "rrname", r->name, r->name_len);
+	put_json_field(b, "rrname", name, nlen);
 	proto_buf_putc(b, ',');
 	put_json_field(b, "rrtype", tn, strlen(tn));
 	proto_buf_putc(b, ',');
@@ -75,7 +88,8 @@ format_cof(struct proto_buf *b, const struct sensor_agg_row *r)
 	proto_buf_putc(b, '"');
 	if (r->bailiwick != NULL) {
 		proto_buf_putc(b, ',');
-		put_json_field(b, "bailiwick", r->bailiwick, r->bailiwick_len);
+		nlen = name_text(r->bailiwick, r->bailiwick_len, name);
+		put_json_field(b, "bailiwick", name, nlen);
 	}
 	proto_buf_puts(b, "}\n");
 }
@@ -85,11 +99,11 @@ static void
 format_passivedns(struct proto_buf *b, const struct sensor_agg_row *r)
 {
 	char tt[PROTO_RRTYPE_TEXT_MAX];
-	bool root = r->name_len == 1 && r->name[0] == '.';
+	bool root = r->name_len == 1; /* the root's wire form is one zero octet */
 
 	proto_buf_put_i64(b, r->time_last);
 	proto_buf_puts(b, ".000000||0.0.0.0||0.0.0.0||IN||");
-	proto_buf_put(b, r->name, r->name_len);
+	proto_name_format(r->name, r->name_len, b);
 	if (!root)
 		proto_buf_putc(b, '.');
 	proto_buf_puts(b, "||");

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/proto_name.h"
 #include "sensor/sensor_dns.h"
 #include "tap.h"
 
@@ -103,20 +104,27 @@ rr_name(struct msg *m, const char *owner, unsigned type, const char *target)
 }
 
 /* Collected rows, flattened to "section|name|type|rdata|bw|count|first|last". */
-static char rows[64][512];
+static char rows[64][2600];
 static int nrows;
 
 static int
 collect(void *arg, const struct sensor_agg_row *r)
 {
+	char name[PROTO_NAME_TEXT_MAX], bw[PROTO_NAME_TEXT_MAX] = "-";
+	struct proto_buf b;
+
 	(void)arg;
+	proto_buf_init(&b, name, sizeof(name));
+	proto_name_format(r->name, r->name_len, &b);
+	if (r->bailiwick != NULL) {
+		proto_buf_init(&b, bw, sizeof(bw));
+		proto_name_format(r->bailiwick, r->bailiwick_len, &b);
+	}
 	if (nrows < 64)
-		snprintf(rows[nrows++], sizeof(rows[0]), "%d|%.*s|%u|%.*s|%.*s|%llu|%lld|%lld",
-		         r->section, (int)r->name_len, r->name, r->rrtype,
-		         (int)r->rdata_len, r->rdata,
-		         r->bailiwick ? (int)r->bailiwick_len : 1,
-		         r->bailiwick ? r->bailiwick : "-", (unsigned long long)r->count,
-		         (long long)r->time_first, (long long)r->time_last);
+		snprintf(rows[nrows++], sizeof(rows[0]), "%d|%s|%u|%.*s|%s|%llu|%lld|%lld",
+		         r->section, name, r->rrtype, (int)r->rdata_len, r->rdata, bw,
+		         (unsigned long long)r->count, (long long)r->time_first,
+		         (long long)r->time_last);
 	return 0;
 }
 
