@@ -45,7 +45,7 @@ struct pending {
 	uint64_t hash;
 	int64_t ts;
 	uint64_t seq;
-	struct sensor_agg_row key;
+	struct proto_obs key;
 	char text[QUEUE_TEXT];
 };
 
@@ -88,7 +88,7 @@ hash_bytes(uint64_t h, const char *p, size_t n)
 }
 
 static uint64_t
-key_hash(const struct sensor_agg_row *k)
+key_hash(const struct proto_obs *k)
 {
 	uint64_t h = ((uint64_t)k->rrtype << 8 | k->section) * 0xff51afd7ed558ccdull;
 	h = hash_bytes(h, (const char *)k->name, k->name_len);
@@ -181,7 +181,7 @@ grow(struct sensor_agg *a)
 }
 
 static bool
-same_key(const struct entry *e, const struct sensor_agg_row *k)
+same_key(const struct entry *e, const struct proto_obs *k)
 {
 	return e->rrtype == k->rrtype && e->section == k->section &&
 	       e->name_len == k->name_len && e->rdata_len == k->rdata_len &&
@@ -205,7 +205,7 @@ bw_better(const uint8_t *cand, size_t clen, const struct entry *e)
 }
 
 static int
-insert(struct sensor_agg *a, const struct sensor_agg_row *k, uint64_t h,
+insert(struct sensor_agg *a, const struct proto_obs *k, uint64_t h,
        int64_t ts, uint64_t seq)
 {
 	size_t mask = a->cap - 1;
@@ -285,7 +285,7 @@ queue_drain(struct sensor_agg *a)
 }
 
 int
-sensor_agg_add(struct sensor_agg *a, const struct sensor_agg_row *k, int64_t ts,
+sensor_agg_add(struct sensor_agg *a, const struct proto_obs *k, int64_t ts,
                uint64_t seq)
 {
 	uint64_t h = key_hash(k);
@@ -351,7 +351,7 @@ sensor_agg_flush(struct sensor_agg *a, sensor_agg_fn fn, void *arg)
 			continue;
 		const struct entry *e = a->slots[i].e;
 		if (err == 0 && fn != NULL) {
-			struct sensor_agg_row r = {
+			struct proto_obs r = {
 				.name = (const uint8_t *)e->data,
 				.name_len = e->name_len,
 				.rdata = e->data + e->name_len,

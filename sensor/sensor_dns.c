@@ -151,9 +151,9 @@ scan(struct sensor_dns *d, const uint8_t *msg, size_t len, size_t *pos,
 		if (len - p < r->rdlen)
 			return PROTO_ETRUNC;
 		r->rdoff = (uint32_t)p;
-		r->section = i < an ? SENSOR_SEC_ANSWER
-		             : i < (unsigned)an + ns ? SENSOR_SEC_AUTHORITY
-		                                     : SENSOR_SEC_ADDITIONAL;
+		r->section = i < an ? PROTO_SEC_ANSWER
+		             : i < (unsigned)an + ns ? PROTO_SEC_AUTHORITY
+		                                     : PROTO_SEC_ADDITIONAL;
 		r->text = UINT32_MAX;
 		*pos = p + r->rdlen;
 
@@ -177,7 +177,7 @@ scan(struct sensor_dns *d, const uint8_t *msg, size_t len, size_t *pos,
 			continue;
 		}
 		r->keep = true;
-		if (r->section == SENSOR_SEC_AUTHORITY && qlen != 0 &&
+		if (r->section == PROTO_SEC_AUTHORITY && qlen != 0 &&
 		    (r->type == PROTO_T_NS || r->type == PROTO_T_SOA) &&
 		    olen > *zlen && proto_name_is_subdomain(qname, qlen, owner, olen)) {
 			memcpy(zone, owner, olen);
@@ -261,7 +261,7 @@ sensor_dns_process(struct sensor_dns *d, const uint8_t *msg, size_t len,
 		const uint8_t *owner = d->owners + r->owner;
 		size_t olen = r->owner_len;
 		bool below = zlen != 0 && proto_name_is_subdomain(owner, olen, zone, zlen);
-		if (r->section != SENSOR_SEC_ANSWER) {
+		if (r->section != PROTO_SEC_ANSWER) {
 			if (!below) {
 				SENSOR_STAT_INC(st, drop_bailiwick);
 				continue;
@@ -272,7 +272,7 @@ sensor_dns_process(struct sensor_dns *d, const uint8_t *msg, size_t len,
 			}
 		}
 		/* Names stay in wire form: only rows that are printed get text. */
-		struct sensor_agg_row row = {
+		struct proto_obs row = {
 			.name = owner,
 			.name_len = (uint32_t)olen,
 			.rrtype = r->type,
@@ -298,12 +298,12 @@ sensor_dns_process(struct sensor_dns *d, const uint8_t *msg, size_t len,
 	if (rcode == 3)
 		SENSOR_STAT_INC(st, nxdomain);
 	if (rcode == 3 && qlen != 0 && d->nxd != NULL) {
-		struct sensor_agg_row row = {
+		struct proto_obs row = {
 			.name = qname,
 			.name_len = (uint32_t)qlen,
 			.rdata = "",
 			.rrtype = qtype,
-			.section = SENSOR_SEC_NXDOMAIN,
+			.section = PROTO_SEC_NXDOMAIN,
 		};
 		return sensor_agg_add(d->nxd, &row, ts, d->seq);
 	}

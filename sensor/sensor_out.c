@@ -12,13 +12,6 @@
 /* A row's text: rdata, two names and fixed fields, with JSON escapes. */
 static char line[2 * PROTO_RDATA_TEXT_MAX + 8192];
 
-static const char *const section_name[] = {
-	[SENSOR_SEC_ANSWER] = "answer",
-	[SENSOR_SEC_AUTHORITY] = "authority",
-	[SENSOR_SEC_ADDITIONAL] = "additional",
-	[SENSOR_SEC_NXDOMAIN] = "nxdomain",
-};
-
 void
 sensor_out_init(struct sensor_out *o, FILE *f, enum sensor_format fmt)
 {
@@ -39,7 +32,7 @@ put_json_field(struct proto_buf *b, const char *key, const char *v, size_t n)
 }
 
 static void
-put_times(struct proto_buf *b, const struct sensor_agg_row *r)
+put_times(struct proto_buf *b, const struct proto_obs *r)
 {
 	proto_buf_puts(b, ",\"time_first\":");
 	proto_buf_put_i64(b, r->time_first);
@@ -61,13 +54,13 @@ name_text(const uint8_t *wire, size_t len, char tmp[PROTO_NAME_TEXT_MAX])
 }
 
 static void
-format_cof(struct proto_buf *b, const struct sensor_agg_row *r)
+format_cof(struct proto_buf *b, const struct proto_obs *r)
 {
 	char tt[PROTO_RRTYPE_TEXT_MAX], name[PROTO_NAME_TEXT_MAX];
 	const char *tn = proto_rrtype_name(r->rrtype, tt);
 	size_t nlen = name_text(r->name, r->name_len, name);
 
-	if (r->section == SENSOR_SEC_NXDOMAIN) {
+	if (r->section == PROTO_SEC_NXDOMAIN) {
 		proto_buf_putc(b, '{');
 		put_json_field(b, "qname", name, nlen);
 		proto_buf_putc(b, ',');
@@ -84,7 +77,7 @@ format_cof(struct proto_buf *b, const struct sensor_agg_row *r)
 	put_json_field(b, "rdata", r->rdata, r->rdata_len);
 	put_times(b, r);
 	proto_buf_puts(b, ",\"section\":\"");
-	proto_buf_puts(b, section_name[r->section]);
+	proto_buf_puts(b, proto_section_name(r->section));
 	proto_buf_putc(b, '"');
 	if (r->bailiwick != NULL) {
 		proto_buf_putc(b, ',');
@@ -96,7 +89,7 @@ format_cof(struct proto_buf *b, const struct sensor_agg_row *r)
 
 /* gamelinux/passivedns default fields: ts||client||server||class||query||type||answer||ttl||count */
 static void
-format_passivedns(struct proto_buf *b, const struct sensor_agg_row *r)
+format_passivedns(struct proto_buf *b, const struct proto_obs *r)
 {
 	char tt[PROTO_RRTYPE_TEXT_MAX];
 	bool root = r->name_len == 1; /* the root's wire form is one zero octet */
@@ -109,7 +102,7 @@ format_passivedns(struct proto_buf *b, const struct sensor_agg_row *r)
 	proto_buf_puts(b, "||");
 	proto_buf_puts(b, proto_rrtype_name(r->rrtype, tt));
 	proto_buf_puts(b, "||");
-	if (r->section == SENSOR_SEC_NXDOMAIN)
+	if (r->section == PROTO_SEC_NXDOMAIN)
 		proto_buf_puts(b, "NXDOMAIN");
 	else
 		proto_buf_put(b, r->rdata, r->rdata_len);
@@ -119,7 +112,7 @@ format_passivedns(struct proto_buf *b, const struct sensor_agg_row *r)
 }
 
 int
-sensor_out_row(void *arg, const struct sensor_agg_row *row)
+sensor_out_row(void *arg, const struct proto_obs *row)
 {
 	struct sensor_out *o = arg;
 	struct proto_buf b;

@@ -27,7 +27,7 @@ struct sensor_out {
 
 void sensor_out_init(struct sensor_out *o, FILE *f, enum sensor_format fmt);
 /* sensor_agg_fn printing one observation or NXDOMAIN row. */
-int sensor_out_row(void *arg, const struct sensor_agg_row *row);
+int sensor_out_row(void *arg, const struct proto_obs *row);
 /* Flush the stream; returns 0 or PROTO_EIO (errno in o->err). */
 int sensor_out_flush(struct sensor_out *o);
 

@@ -108,7 +108,7 @@ static char rows[64][2600];
 static int nrows;
 
 static int
-collect(void *arg, const struct sensor_agg_row *r)
+collect(void *arg, const struct proto_obs *r)
 {
 	char name[PROTO_NAME_TEXT_MAX], bw[PROTO_NAME_TEXT_MAX] = "-";
 	struct proto_buf b;
