@@ -19,6 +19,7 @@ proto_strerror(int err)
 	case PROTO_EFORMAT: return "unrecognised format";
 	case PROTO_ENOENT: return "not found";
 	case PROTO_EPERM: return "permission denied";
+	case PROTO_EBUSY: return "in use by another process";
 	}
 	return "unknown error";
 }

@@ -23,7 +23,8 @@ enum proto_err {
 	PROTO_EFORMAT = -11,  /* not a file of the expected format */
 	PROTO_ENOENT = -12,   /* no such file, interface or record */
 	PROTO_EPERM = -13,    /* permission denied */
-	PROTO_ERR_MIN_ = -13
+	PROTO_EBUSY = -14,    /* held by another process */
+	PROTO_ERR_MIN_ = -14
 };
 
 /* Short description of a PROTO_E* code; never NULL. */
