@@ -15,7 +15,11 @@
 #include <unistd.h>
 
 #include "proto/proto_err.h"
+#include "proto/proto_time.h"
+#include "sensor/pdns_sensor_store.h"
+#include "sensor/sensor_out.h"
 #include "sensor/sensor_run.h"
+#include "store/store_db.h"
 
 #define PROG "pdns-sensor"
 #define MAX_FILES 4096
@@ -28,7 +32,7 @@ enum {
 };
 
 enum { OPT_FORMAT = 256, OPT_SECTIONS, OPT_NXDOMAIN, OPT_RESOLVER, OPT_CACHE,
-       OPT_FLUSH, OPT_SNAPLEN };
+       OPT_FLUSH, OPT_SNAPLEN, OPT_STORE, OPT_BATCH, OPT_RETENTION };
 
 struct opt_doc {
 	struct option o;
@@ -62,6 +66,14 @@ static const struct opt_doc opts[] = {
 	  "memory for held rows before they are printed (default 256, 1..65536)" },
 	{ { "output", required_argument, NULL, 'o' }, 'o', "FILE",
 	  "write observations to FILE instead of standard output" },
+	{ { "store", required_argument, NULL, OPT_STORE }, 0, "DIR",
+	  "aggregate into the RocksDB store at DIR (created if missing) instead of printing" },
+	{ { "batch", required_argument, NULL, OPT_BATCH }, 0, "ROWS",
+	  "rows per atomic store write (default 10000, 1..1000000)" },
+	{ { "retention", required_argument, NULL, OPT_RETENTION }, 0, "AGE",
+	  "store: remove rows last seen more than AGE ago (e.g. 90d, 1w2d, 3600), by compaction" },
+	{ { "verbose", no_argument, NULL, 'v' }, 'v', NULL,
+	  "store: print 'committed N rows' after every store write" },
 	{ { "quiet", no_argument, NULL, 'q' }, 'q', NULL,
 	  "no counters on standard error at the end" },
 	{ { "help", no_argument, NULL, 'h' }, 'h', NULL, "show this help" },
@@ -113,6 +125,26 @@ parse_num(const char *s, long lo, long hi, long *out)
 	return true;
 }
 
+/*
+ * An age: plain seconds, or the relative forms proto_time_parse knows
+ * (90d, 1w2d, 3h30m), read as "that long before time 0".
+ */
+static bool
+parse_age(const char *s, int64_t *out)
+{
+	long v;
+	int64_t t;
+
+	if (parse_num(s, 1, LONG_MAX, &v)) {
+		*out = v;
+		return true;
+	}
+	if (s[0] == '-' || proto_time_parse(s, 0, &t) != 0 || t >= 0)
+		return false;
+	*out = -t;
+	return true;
+}
+
 static void
 on_signal(int sig)
 {
@@ -139,7 +171,10 @@ report(const char *what, const char *name, int err, const char *why)
 struct args {
 	const char *files[MAX_FILES];
 	size_t nfiles;
-	const char *iface, *out_path, *nxd_path;
+	const char *iface, *out_path, *nxd_path, *store_path;
+	size_t batch;
+	int64_t retention;
+	bool verbose;
 	struct sensor_addr res[MAX_RESOLVERS];
 	enum sensor_format fmt;
 	bool quiet;
@@ -179,6 +214,17 @@ parse_args(int argc, char **argv, struct args *a)
 		case 'N': a->cfg.promisc = false; break;
 		case 'o': a->out_path = optarg; break;
 		case 'q': a->quiet = true; break;
+		case 'v': a->verbose = true; break;
+		case OPT_STORE: a->store_path = optarg; break;
+		case OPT_BATCH:
+			if (!parse_num(optarg, 1, 1000000, &v))
+				return bad_usage("--batch '%s': not a number of rows in 1..1000000", optarg);
+			a->batch = (size_t)v;
+			break;
+		case OPT_RETENTION:
+			if (!parse_age(optarg, &a->retention))
+				return bad_usage("--retention '%s': not a duration such as 90d, 1w2d or 3600", optarg);
+			break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("%s %s\n", PROG, PDNS_VERSION); exit(0);
 		case OPT_SNAPLEN:
@@ -233,6 +279,10 @@ parse_args(int argc, char **argv, struct args *a)
 		return bad_usage("unexpected argument '%s'", argv[optind]);
 	if ((a->nfiles == 0) == (a->iface == NULL))
 		return bad_usage("%s", "give either -r FILE or -i IFACE");
+	if (a->store_path != NULL && (a->out_path != NULL || a->nxd_path != NULL))
+		return bad_usage("%s", "--store writes the store; -o and --nxdomain print rows");
+	if (a->store_path == NULL && (a->retention != 0 || a->verbose))
+		return bad_usage("%s", "--retention and -v apply to --store");
 	a->cfg.resolvers = a->res;
 	return 0;
 }
@@ -248,77 +298,161 @@ open_out(const char *path, int *code)
 	return f;
 }
 
-int
-main(int argc, char **argv)
-{
-	static struct args a;
+/* Where rows go: printed (COF or passivedns) or into a store. */
+struct outputs {
+	FILE *of, *nf;
 	struct sensor_out out, nxd;
-	struct sensor_run *run = NULL;
-	FILE *of = stdout, *nf = NULL;
+	struct store_db *db;
+	struct store_sink store;
+	struct sensor_sink obs_sink, nxd_sink;
+	bool has_nxd;
+};
+
+static int
+outputs_open(struct outputs *o, const struct args *a)
+{
+	static char obuf[1 << 20];
+	char why[512] = "";
+	int code = 0;
+
+	o->of = stdout;
+	if (a->store_path != NULL) {
+		int err = store_db_open(&o->db, a->store_path, STORE_WRITE, why, sizeof(why));
+		if (err != 0) {
+			fprintf(stderr, "%s: cannot open store '%s': %s\n", PROG, a->store_path, why);
+			return err == PROTO_EBUSY ? EXIT_UNAVAILABLE
+			       : err == PROTO_EPERM ? EXIT_NOPERM
+			       : err == PROTO_EFORMAT ? EXIT_DATA : EXIT_IOERR;
+		}
+		if (a->retention != 0)
+			(void)store_db_set_retention(o->db, a->retention);
+		if (store_sink_init(&o->store, o->db, a->batch, a->verbose) != 0)
+			return EXIT_SOFTWARE;
+		o->obs_sink = (struct sensor_sink){ store_sink_row, store_sink_done, &o->store };
+		o->nxd_sink = o->obs_sink;
+		o->has_nxd = true;
+		return 0;
+	}
+	if (a->out_path != NULL && (o->of = open_out(a->out_path, &code)) == NULL)
+		return code;
+	if (a->nxd_path != NULL && (o->nf = open_out(a->nxd_path, &code)) == NULL)
+		return code;
+	setvbuf(o->of, obuf, _IOFBF, sizeof(obuf));
+	sensor_out_init(&o->out, o->of, a->fmt);
+	o->obs_sink = (struct sensor_sink){ sensor_out_row, sensor_out_flush, &o->out };
+	if (o->nf != NULL) {
+		sensor_out_init(&o->nxd, o->nf, a->fmt);
+		o->nxd_sink = (struct sensor_sink){ sensor_out_row, sensor_out_flush, &o->nxd };
+		o->has_nxd = true;
+	}
+	return 0;
+}
+
+/* The output's own failure, if any, as a one-line message and exit code. */
+static int
+outputs_failed(const struct outputs *o, const struct args *a)
+{
+	if (o->db != NULL) {
+		if (o->store.why[0] == '\0')
+			return 0;
+		fprintf(stderr, "%s: cannot write store '%s': %s\n", PROG, a->store_path,
+		        o->store.why);
+		return EXIT_IOERR;
+	}
+	int e = o->out.err ? o->out.err : (o->nf && o->nxd.err) ? o->nxd.err : 0;
+	if (e == 0)
+		return 0;
+	fprintf(stderr, "%s: cannot write '%s': %s\n", PROG,
+	        o->out.err ? (a->out_path ? a->out_path : "standard output") : a->nxd_path,
+	        strerror(e));
+	return EXIT_IOERR;
+}
+
+static int
+outputs_close(struct outputs *o, const struct args *a, int code)
+{
+	if (o->db != NULL) {
+		if (code == 0 && a->retention != 0)
+			(void)store_db_compact(o->db);
+		store_sink_fini(&o->store);
+		store_db_close(&o->db);
+		return code;
+	}
+	if (o->nf != NULL && fclose(o->nf) != 0 && code == 0)
+		code = EXIT_IOERR;
+	if (o->of != stdout && fclose(o->of) != 0 && code == 0)
+		code = EXIT_IOERR;
+	return code;
+}
+
+/* Read every input; returns the exit code of the first input error. */
+static int
+run_inputs(struct sensor_run *run, const struct args *a, const struct outputs *o)
+{
 	char why[512];
 	int code = 0, err;
 
-	a.cfg.cache_bytes = (size_t)256 << 20;
-	a.cfg.snaplen = 65535;
-	a.cfg.promisc = true;
-	a.cfg.flush_interval = 60;
-	if ((code = parse_args(argc, argv, &a)) != 0)
-		return code;
-	a.cfg.progress = isatty(STDERR_FILENO) && !a.quiet;
-
-	if (a.out_path != NULL && (of = open_out(a.out_path, &code)) == NULL)
-		return code;
-	if (a.nxd_path != NULL && (nf = open_out(a.nxd_path, &code)) == NULL)
-		return code;
-	static char obuf[1 << 20];
-	setvbuf(of, obuf, _IOFBF, sizeof(obuf));
-	sensor_out_init(&out, of, a.fmt);
-	if (nf != NULL)
-		sensor_out_init(&nxd, nf, a.fmt);
-	err = sensor_run_new(&run, &a.cfg, &out, nf ? &nxd : NULL);
-	if (err != 0) {
-		fprintf(stderr, "%s: cannot start: %s\n", PROG, proto_strerror(err));
-		return EXIT_SOFTWARE;
-	}
-	signal(SIGPIPE, SIG_IGN);
-
-	for (size_t i = 0; i < a.nfiles; i++) {
+	for (size_t i = 0; i < a->nfiles; i++) {
 		why[0] = '\0';
-		err = sensor_run_file(run, a.files[i], why, sizeof(why));
-		if (err == PROTO_EIO && out.err != 0)
-			break; /* the output failed, not the input */
+		err = sensor_run_file(run, a->files[i], why, sizeof(why));
+		if (err != 0 && outputs_failed(o, a) != 0)
+			return EXIT_IOERR; /* the output failed, not the input */
 		if (err != 0) {
-			int c = report("file", a.files[i], err, why);
+			int c = report("file", a->files[i], err, why);
 			if (code == 0)
 				code = c;
 			if (err == PROTO_ENOMEM)
-				break;
+				return code;
 		}
 	}
-	if (a.iface != NULL) {
+	if (a->iface != NULL) {
 		struct sigaction sa;
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = on_signal;
 		sigaction(SIGINT, &sa, NULL);
 		sigaction(SIGTERM, &sa, NULL);
 		why[0] = '\0';
-		err = sensor_run_live(run, a.iface, why, sizeof(why));
-		if (err != 0)
-			code = report("interface", a.iface, err, why);
+		err = sensor_run_live(run, a->iface, why, sizeof(why));
+		if (err != 0 && outputs_failed(o, a) == 0)
+			code = report("interface", a->iface, err, why);
 	}
-	/* Whatever was read is printed, even after an input error. */
-	if (sensor_run_flush(run) != 0 || out.err != 0) {
-		fprintf(stderr, "%s: cannot write '%s': %s\n", PROG,
-		        a.out_path ? a.out_path : "standard output",
-		        strerror(out.err ? out.err : (nf && nxd.err) ? nxd.err : EIO));
-		code = EXIT_IOERR;
-	}
-	if (!a.quiet)
-		sensor_stats_print(sensor_run_stats(run), PROG, out.rows, stderr);
-	sensor_run_destroy(&run);
-	if (nf != NULL && fclose(nf) != 0 && code == 0)
-		code = EXIT_IOERR;
-	if (of != stdout && fclose(of) != 0 && code == 0)
-		code = EXIT_IOERR;
 	return code;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct args a;
+	static struct outputs o;
+	struct sensor_run *run = NULL;
+	int code, err;
+
+	a.cfg.cache_bytes = (size_t)256 << 20;
+	a.cfg.snaplen = 65535;
+	a.cfg.promisc = true;
+	a.cfg.flush_interval = 60;
+	a.batch = 10000;
+	if ((code = parse_args(argc, argv, &a)) != 0)
+		return code;
+	a.cfg.progress = isatty(STDERR_FILENO) && !a.quiet;
+	if ((code = outputs_open(&o, &a)) != 0)
+		return outputs_close(&o, &a, code);
+	err = sensor_run_new(&run, &a.cfg, &o.obs_sink, o.has_nxd ? &o.nxd_sink : NULL);
+	if (err != 0) {
+		fprintf(stderr, "%s: cannot start: %s\n", PROG, proto_strerror(err));
+		return outputs_close(&o, &a, EXIT_SOFTWARE);
+	}
+	signal(SIGPIPE, SIG_IGN);
+
+	code = run_inputs(run, &a, &o);
+	/* Whatever was read is written out, even after an input error. */
+	(void)sensor_run_flush(run);
+	int out_code = outputs_failed(&o, &a);
+	if (out_code != 0)
+		code = out_code;
+	if (!a.quiet)
+		sensor_stats_print(sensor_run_stats(run), PROG,
+		                   o.db != NULL ? o.store.committed : o.out.rows, stderr);
+	sensor_run_destroy(&run);
+	return outputs_close(&o, &a, code);
 }

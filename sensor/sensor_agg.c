@@ -342,7 +342,8 @@ sensor_agg_memory(const struct sensor_agg *a)
 }
 
 int
-sensor_agg_flush(struct sensor_agg *a, sensor_agg_fn fn, void *arg)
+sensor_agg_flush(struct sensor_agg *a, sensor_agg_fn fn, int (*done)(void *arg),
+                 void *arg)
 {
 	int err = queue_drain(a);
 
@@ -366,8 +367,14 @@ sensor_agg_flush(struct sensor_agg *a, sensor_agg_fn fn, void *arg)
 			};
 			err = fn(arg, &r);
 		}
-		a->slots[i].hash = 0;
 	}
+	if (done != NULL) {
+		int e = done(arg);
+		if (err == 0)
+			err = e;
+	}
+	for (size_t i = 0; i < a->cap; i++)
+		a->slots[i].hash = 0;
 	a->count = 0;
 	arena_free(a);
 	/* Start small again so a flush really gives memory back. */

@@ -45,9 +45,11 @@ size_t sensor_agg_count(const struct sensor_agg *a);
 size_t sensor_agg_memory(const struct sensor_agg *a);
 
 /*
- * Call fn for every row (in no particular order), then empty the table.
- * If fn fails, the table is still emptied and the first error returned.
+ * Call fn for every row (in no particular order), then done(arg) (may be
+ * NULL) while the rows are still valid, then empty the table. If a call
+ * fails, the table is still emptied and the first error returned.
  */
-int sensor_agg_flush(struct sensor_agg *a, sensor_agg_fn fn, void *arg);
+int sensor_agg_flush(struct sensor_agg *a, sensor_agg_fn fn,
+                     int (*done)(void *arg), void *arg);
 
 #endif

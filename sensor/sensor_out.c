@@ -134,8 +134,10 @@ sensor_out_row(void *arg, const struct proto_obs *row)
 }
 
 int
-sensor_out_flush(struct sensor_out *o)
+sensor_out_flush(void *arg)
 {
+	struct sensor_out *o = arg;
+
 	if (fflush(o->f) != 0 && o->err == 0)
 		o->err = errno;
 	return o->err != 0 ? PROTO_EIO : 0;

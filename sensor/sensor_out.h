@@ -28,7 +28,8 @@ struct sensor_out {
 void sensor_out_init(struct sensor_out *o, FILE *f, enum sensor_format fmt);
 /* sensor_agg_fn printing one observation or NXDOMAIN row. */
 int sensor_out_row(void *arg, const struct proto_obs *row);
-/* Flush the stream; returns 0 or PROTO_EIO (errno in o->err). */
-int sensor_out_flush(struct sensor_out *o);
+/* Flush the stream (a sensor_sink's done: arg is the sensor_out);
+ * returns 0 or PROTO_EIO (errno in o->err). */
+int sensor_out_flush(void *arg);
 
 #endif

@@ -17,7 +17,7 @@ struct sensor_run {
 	struct sensor_agg *agg, *nxd;
 	struct sensor_dns *dns;
 	struct sensor_pkt *pkt;
-	struct sensor_out *out, *nxd_out;
+	struct sensor_sink out, nxd_out;
 	int64_t last_expire;       /* packet time of the last expiry pass */
 	time_t last_progress;      /* wall clock */
 	pcap_t *live;
@@ -36,7 +36,7 @@ sensor_run_stop(void)
 
 int
 sensor_run_new(struct sensor_run **out, const struct sensor_run_cfg *cfg,
-               struct sensor_out *obs_out, struct sensor_out *nxd_out)
+               const struct sensor_sink *obs, const struct sensor_sink *nxd)
 {
 	struct sensor_run *r = calloc(1, sizeof(*r));
 	int err = PROTO_ENOMEM;
@@ -44,13 +44,14 @@ sensor_run_new(struct sensor_run **out, const struct sensor_run_cfg *cfg,
 	if (r == NULL)
 		return PROTO_ENOMEM;
 	r->cfg = *cfg;
-	r->out = obs_out;
-	r->nxd_out = nxd_out;
+	r->out = *obs;
+	if (nxd != NULL)
+		r->nxd_out = *nxd;
 	/* NXDOMAIN rows are few; give them a tenth of the bound. */
 	size_t nxd_bytes = cfg->cache_bytes / 10;
 	if ((err = sensor_agg_new(&r->agg, cfg->cache_bytes - nxd_bytes)) != 0)
 		goto fail;
-	if (nxd_out != NULL && (err = sensor_agg_new(&r->nxd, nxd_bytes)) != 0)
+	if (nxd != NULL && (err = sensor_agg_new(&r->nxd, nxd_bytes)) != 0)
 		goto fail;
 	if ((err = sensor_dns_new(&r->dns, r->agg, r->nxd, &r->st, cfg->all_sections)) != 0)
 		goto fail;
@@ -87,17 +88,14 @@ sensor_run_stats(const struct sensor_run *r)
 int
 sensor_run_flush(struct sensor_run *r)
 {
-	int err = sensor_agg_flush(r->agg, sensor_out_row, r->out);
+	int err = sensor_agg_flush(r->agg, r->out.row, r->out.done, r->out.arg);
 	if (r->nxd != NULL) {
-		int e = sensor_agg_flush(r->nxd, sensor_out_row, r->nxd_out);
-		if (err == 0)
-			err = e;
-		e = sensor_out_flush(r->nxd_out);
+		int e = sensor_agg_flush(r->nxd, r->nxd_out.row, r->nxd_out.done,
+		                         r->nxd_out.arg);
 		if (err == 0)
 			err = e;
 	}
-	int e = sensor_out_flush(r->out);
-	return err != 0 ? err : e;
+	return err;
 }
 
 static void

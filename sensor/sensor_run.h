@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "sensor/sensor_out.h"
+#include "sensor/sensor_agg.h"
 #include "sensor/sensor_pkt.h"
 #include "sensor/sensor_stats.h"
 
@@ -31,11 +31,23 @@ struct sensor_run_cfg {
 	int flush_interval;        /* seconds */
 };
 
+/*
+ * Where held rows go when the table is flushed: `row` for each, then
+ * `done` once the flush is complete (write out what is buffered). The
+ * sensor prints rows (sensor_out) or stores them (the executable wires a
+ * store), without depending on the store.
+ */
+struct sensor_sink {
+	sensor_agg_fn row;
+	int (*done)(void *arg);
+	void *arg;
+};
+
 struct sensor_run;
 
-/* out and nxd_out are borrowed; nxd_out may be NULL (NXDOMAIN not kept). */
+/* Sinks are copied; nxd may be NULL (NXDOMAIN rows are then not kept). */
 int sensor_run_new(struct sensor_run **out, const struct sensor_run_cfg *cfg,
-                   struct sensor_out *obs_out, struct sensor_out *nxd_out);
+                   const struct sensor_sink *obs, const struct sensor_sink *nxd);
 void sensor_run_destroy(struct sensor_run **rp);
 
 /*
@@ -52,7 +64,7 @@ int sensor_run_file(struct sensor_run *r, const char *path, char *why,
 int sensor_run_live(struct sensor_run *r, const char *iface, char *why,
                     size_t whylen);
 
-/* Print every held row. Returns 0 or PROTO_EIO. */
+/* Hand every held row to the sinks. Returns 0 or the sinks' error. */
 int sensor_run_flush(struct sensor_run *r);
 
 /* Ask a running live capture to stop (async-signal-safe). */

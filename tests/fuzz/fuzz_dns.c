@@ -31,8 +31,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > 65535)
 		return 0;
 	(void)sensor_dns_process(dns, data, size, 1700000000, false);
-	(void)sensor_agg_flush(agg, sensor_out_row, &out);
+	(void)sensor_agg_flush(agg, sensor_out_row, sensor_out_flush, &out);
 	out.fmt = (size & 1) ? SENSOR_FMT_PASSIVEDNS : SENSOR_FMT_COF;
-	(void)sensor_agg_flush(nxd, sensor_out_row, &out);
+	(void)sensor_agg_flush(nxd, sensor_out_row, sensor_out_flush, &out);
 	return 0;
 }

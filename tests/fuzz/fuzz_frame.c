@@ -50,10 +50,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)sensor_pkt_frame(pkt, link, data + pos, len, cut ? len + 100 : len, ts);
 		pos += len;
 		if (sensor_agg_is_full(agg))
-			(void)sensor_agg_flush(agg, sensor_out_row, &out);
+			(void)sensor_agg_flush(agg, sensor_out_row, sensor_out_flush, &out);
 	}
-	(void)sensor_agg_flush(agg, sensor_out_row, &out);
-	(void)sensor_agg_flush(nxd, sensor_out_row, &out);
+	(void)sensor_agg_flush(agg, sensor_out_row, sensor_out_flush, &out);
+	(void)sensor_agg_flush(nxd, sensor_out_row, sensor_out_flush, &out);
 	sensor_pkt_destroy(&pkt);
 	sensor_dns_destroy(&dns);
 	sensor_agg_destroy(&agg);

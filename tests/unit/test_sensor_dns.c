@@ -162,7 +162,7 @@ static int
 drain(struct sensor_agg *a)
 {
 	nrows = 0;
-	sensor_agg_flush(a, collect, NULL);
+	sensor_agg_flush(a, collect, NULL, NULL);
 	qsort(rows, (size_t)nrows, sizeof(rows[0]), cmp);
 	return nrows;
 }
