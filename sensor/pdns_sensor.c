@@ -317,7 +317,7 @@ outputs_open(struct outputs *o, const struct args *a)
 
 	o->of = stdout;
 	if (a->store_path != NULL) {
-		int err = store_db_open(&o->db, a->store_path, STORE_WRITE, why, sizeof(why));
+		int err = store_db_open(&o->db, a->store_path, STORE_BULK, why, sizeof(why));
 		if (err != 0) {
 			fprintf(stderr, "%s: cannot open store '%s': %s\n", PROG, a->store_path, why);
 			return err == PROTO_EBUSY ? EXIT_UNAVAILABLE

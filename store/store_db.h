@@ -28,6 +28,7 @@ struct store_db;
 
 enum store_mode {
 	STORE_WRITE,    /* create if missing; exclusive (RocksDB LOCK) */
+	STORE_BULK,     /* STORE_WRITE tuned for ingest; its own lookups are slow */
 	STORE_READ,     /* read-only, works beside a running writer */
 };
 
