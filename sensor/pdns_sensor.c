@@ -380,7 +380,7 @@ outputs_close(struct outputs *o, const struct args *a, int code)
 	}
 	if (o->nf != NULL && fclose(o->nf) != 0 && code == 0)
 		code = EXIT_IOERR;
-	if (o->of != stdout && fclose(o->of) != 0 && code == 0)
+	if (o->of != NULL && o->of != stdout && fclose(o->of) != 0 && code == 0)
 		code = EXIT_IOERR;
 	return code;
 }

@@ -187,8 +187,8 @@ translate_open_error(const char *path, const char *err, enum store_mode mode,
 	if (strstr(err, "lock") != NULL || strstr(err, "LOCK") != NULL) {
 		char holder[128];
 		lock_holder(path, holder, sizeof(holder));
-		snprintf(why, whylen, "locked by %s (is a writer running? read with a "
-		         "read-only lookup instead)", holder[0] ? holder : "another process");
+		snprintf(why, whylen, "locked by %s (one writer at a time; lookups "
+		         "can read beside it)", holder[0] ? holder : "another process");
 		return PROTO_EBUSY;
 	}
 	if (strstr(err, "Column family not found") != NULL) {

@@ -66,6 +66,24 @@ if [ -w /dev/full ]; then
 	expect 74 "write error on output" "$sensor" -r "$sample" -o /dev/full
 fi
 expect 69 "no such interface" "$sensor" -i pdns-no-such0
+expect 64 "bad --retention" "$sensor" -r "$sample" --store "$tmp/st" --retention soon
+expect 64 "--retention without --store" "$sensor" -r "$sample" --retention 30d
+
+# A store held by another writer: a clear error naming the holder. The
+# first sensor holds the store while it waits for its input on a FIFO.
+mkfifo "$tmp/fifo"
+"$sensor" -q -r "$tmp/fifo" --store "$tmp/held" 2>/dev/null &
+holder=$!
+for _ in $(seq 50); do [ -e "$tmp/held/LOCK" ] && break; sleep 0.1; done
+expect 69 "store held by another process" "$sensor" -q -r "$sample" --store "$tmp/held"
+n=$((n + 1))
+if grep -q "process $holder (pdns-sensor)" "$tmp/err"; then echo "ok $n - the error names the holder"
+else echo "not ok $n - holder not named"; sed 's/^/#   /' "$tmp/err"; fail=1; fi
+cat "$sample" >"$tmp/fifo"
+wait "$holder"
+expect 0 "the holder finished normally" "$sensor" -q -r "$sample" --store "$tmp/held"
+mkdir "$tmp/notastore" && printf 'junk' >"$tmp/notastore/CURRENT"
+expect 65 "a directory that is not a store" "$sensor" -q -r "$sample" --store "$tmp/notastore"
 
 # Permission tests drop privileges, since root reads everything.
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
@@ -75,6 +93,7 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	drop="setpriv --reuid=65534 --regid=65534 --clear-groups"
 	expect 66 "unreadable file" $drop "$sensor" -r "$tmp/secret.pcap"
 	expect 77 "capture without permission" $drop "$sensor" -i lo
+	expect 64 "a bad BPF filter" "$sensor" -i lo -b "no such filter"
 else
 	echo "# skipped permission cases: not root or no setpriv"
 fi
