@@ -13,8 +13,9 @@
  *
  * Known differences from dig, all deliberate: RRSIG times are read as
  * unsigned seconds since 1970 rather than relative to the clock; types that
- * BIND knows but proto_rrtype.h does not (WKS, SIG, KEY, ...) are generic;
- * a NAPTR regexp is checked for structure but not compiled.
+ * BIND knows but this file does not format (WKS, SIG, KEY, OPT, ...) print
+ * generically, though their structure is checked as BIND checks it (see
+ * rd_check()); a NAPTR regexp is checked for structure but not compiled.
  */
 #include <arpa/inet.h>
 #include <stdbool.h>
@@ -1195,10 +1196,12 @@ rd_svcb(struct rd *r)
  *
  * WKS, NSAP, NSAP-PTR, PX, ATMA, EID, NIMLOC, A6, APL and DHCID are class IN
  * types in BIND: in another class it treats them as unknown and takes any
- * bytes. proto_rdata_format() has no class, and the callers keep only class
- * IN records anyway, so they are checked as class IN whatever the class.
- * TSIG is the other way round: BIND parses it only in class ANY, the one
- * class a TSIG record has, and it is checked as such.
+ * bytes. proto_rdata_format() has no class argument (and has callers), so
+ * they are checked as class IN whatever the class: a message carrying, say,
+ * a CHAOS A6 that is only valid as opaque bytes is dropped where BIND would
+ * keep it. Records of other classes are never observations, so nothing
+ * that matters is lost. TSIG is the other way round: BIND parses it only in
+ * class ANY, the class every TSIG record has, and it is checked as such.
  */
 enum {
 	RD_T_MD = 3, RD_T_MF = 4, RD_T_MB = 7, RD_T_MG = 8, RD_T_MR = 9,
@@ -1389,8 +1392,9 @@ rd_chk_key(struct rd *r, uint16_t type)
 }
 
 /*
- * NXT: the next name, then a type bitmap. A bitmap whose first bit is clear
- * is the RFC 2535 form: at most 16 octets, the last one not zero.
+ * NXT (RFC 2535): the next name, then a bitmap of types 1..127: at most 16
+ * octets, the last one not zero, and the bit of type 0 clear (BIND has no
+ * use for the extended form that bit would announce).
  */
 static int
 rd_chk_nxt(struct rd *r)
@@ -1405,7 +1409,7 @@ rd_chk_nxt(struct rd *r)
 	n = wire_left(&r->w);
 	p = wire_take(&r->w, n);
 	if (p == NULL ||
-	    (n > 0 && (p[0] & 0x80) == 0 && (n > 16 || p[n - 1] == 0)))
+	    (n > 0 && ((p[0] & 0x80) != 0 || n > 16 || p[n - 1] == 0)))
 		return PROTO_ERDATA;
 	return 0;
 }
@@ -1430,19 +1434,24 @@ rd_chk_atma(struct rd *r)
 
 /*
  * A6 (RFC 2874): a prefix length of at most 128, the address suffix that
- * is not covered by the prefix (16 - prefix/8 octets), then the prefix
- * name unless the prefix length is 0.
+ * is not covered by the prefix (16 - prefix/8 octets, the prefix's own
+ * bits in the first of them zero), then the prefix name unless the prefix
+ * length is 0.
  */
 static int
 rd_chk_a6(struct rd *r)
 {
 	unsigned plen = wire_u8(&r->w);
+	const uint8_t *suffix;
 	size_t nlen;
 
 	if (r->w.err != 0 || plen > 128)
 		return PROTO_ERDATA;
-	if (plen != 128 && wire_take(&r->w, 16 - plen / 8) == NULL)
-		return PROTO_ERDATA;
+	if (plen != 128) {
+		suffix = wire_take(&r->w, 16 - plen / 8);
+		if (suffix == NULL || (suffix[0] & ~(0xffu >> plen % 8)) != 0)
+			return PROTO_ERDATA;
+	}
 	if (plen == 0)
 		return 0;
 	return rd_chk_name(r, &nlen);

@@ -24,6 +24,23 @@
 /* A string literal as rdata: pointer and length without the final NUL. */
 #define RD(s) (const uint8_t *)(s), sizeof(s) - 1
 
+/*
+ * Types BIND 9.18 implements that proto_rrtype.h has no mnemonic for; they
+ * print generically but must have the structure BIND reads.
+ */
+enum {
+	T_MD = 3, T_MF = 4, T_MB = 7, T_MG = 8, T_MR = 9, T_NULL = 10,
+	T_WKS = 11, T_MINFO = 14, T_X25 = 19, T_ISDN = 20, T_RT = 21,
+	T_NSAP = 22, T_NSAP_PTR = 23, T_PX = 26, T_GPOS = 27, T_NXT = 30,
+	T_EID = 31, T_NIMLOC = 32, T_ATMA = 34, T_CERT = 37, T_A6 = 38,
+	T_SINK = 40, T_APL = 42, T_IPSECKEY = 45, T_DHCID = 49, T_HIP = 55,
+	T_NINFO = 56, T_RKEY = 57, T_TALINK = 58, T_CSYNC = 62, T_ZONEMD = 63,
+	T_DSYNC = 66, T_HHIT = 67, T_BRID = 68, T_UINFO = 100, T_NID = 104,
+	T_L32 = 105, T_L64 = 106, T_LP = 107, T_EUI48 = 108, T_EUI64 = 109,
+	T_AVC = 258, T_DOA = 259, T_AMTRELAY = 260, T_RESINFO = 261,
+	T_WALLET = 262, T_TA = 32768, T_DLV = 32769,
+};
+
 static uint8_t msg[70000];
 static char text[PROTO_RDATA_TEXT_MAX];
 
@@ -500,10 +517,418 @@ test_generic(void)
 {
 	ok_rdata(65280, RD("\xaa\xbb"), "\\# 2 AABB", "unknown type");
 	ok_rdata(65280, RD(""), "\\# 0", "unknown type, empty");
-	ok_rdata(PROTO_T_OPT, RD("\x00\x0a\x00\x00"), "\\# 4 000A0000", "OPT");
-	ok_rdata(PROTO_T_TSIG, RD("\x01"), "\\# 1 01", "TSIG");
-	ok_rdata(PROTO_T_KEY, RD("\x01\x01"), "\\# 2 0101", "KEY");
+	ok_rdata(PROTO_T_OPT, RD("\x00\x0c\x00\x00"), "\\# 4 000C0000",
+	         "OPT with empty padding");
+	ok_rdata(T_UINFO, RD("\x01"), "\\# 1 01",
+	         "UINFO: BIND has no code for it");
+	ok_rdata(T_NULL, RD("\x01\x01"), "\\# 2 0101", "NULL takes any bytes");
+	ok_rdata(T_NULL, RD(""), "\\# 0", "NULL empty");
 	bad_rdata(0, RD("\x01"), PROTO_ERDATA, "type 0");
+}
+
+/* Names BIND reads in types this project prints generically. */
+static void
+test_bind_names(void)
+{
+	ok_rdata(T_MB, RD("\x03ns1" PQ), "\\# 6 036E7331C00C", "MB");
+	ok_rdata(T_MD, RD("\x00"), "\\# 1 00", "MD root");
+	ok_rdata(T_MF, RD(PQ), "\\# 2 C00C", "MF");
+	ok_rdata(T_MG, RD("\x03ns1" PQ), "\\# 6 036E7331C00C", "MG");
+	ok_rdata(T_MR, RD("\x03ns1" PQ), "\\# 6 036E7331C00C", "MR");
+	ok_rdata(T_NSAP_PTR, RD("\x03ns1" PQ), "\\# 6 036E7331C00C",
+	         "NSAP-PTR");
+	bad_rdata(T_MB, RD("\x03ns1"), PROTO_ERDATA,
+	          "MB name overrunning rdlen");
+	bad_rdata(T_MG, RD("\x03ns1" PQ "\x00"), PROTO_ERDATA,
+	          "MG trailing byte");
+	bad_rdata(T_MR, RD(""), PROTO_ERDATA, "MR empty");
+	bad_rdata(T_MD, RD("\xc0\x2b\x00"), PROTO_EPTR, "MD forward pointer");
+	bad_rdata(T_NSAP_PTR, RD("\x41\x00"), PROTO_ELABEL,
+	          "NSAP-PTR extended label");
+	ok_rdata(T_MINFO, RD("\x03ns1" PQ "\x00"), "\\# 7 036E7331C00C00",
+	         "MINFO");
+	bad_rdata(T_MINFO, RD("\x03ns1" PQ), PROTO_ERDATA, "MINFO one name");
+	ok_rdata(T_TALINK, RD(PQ "\x03ns1" PQ), "\\# 8 C00C036E7331C00C",
+	         "TALINK");
+	bad_rdata(T_TALINK, RD(PQ PQ "\x00"), PROTO_ERDATA,
+	          "TALINK trailing byte");
+	ok_rdata(T_RT, RD("\x00\x0a\x03ns1" PQ), "\\# 8 000A036E7331C00C",
+	         "RT");
+	bad_rdata(T_RT, RD("\x00\x0a"), PROTO_ERDATA, "RT without name");
+	ok_rdata(T_LP, RD("\x00\x01" PQ), "\\# 4 0001C00C", "LP");
+	bad_rdata(T_LP, RD("\x00"), PROTO_ERDATA, "LP short");
+	ok_rdata(T_PX, RD("\x00\x0a\x03ns1" PQ "\x00"),
+	         "\\# 9 000A036E7331C00C00", "PX");
+	bad_rdata(T_PX, RD("\x00\x0a\x03ns1" PQ), PROTO_ERDATA,
+	          "PX one name");
+	ok_rdata(T_DSYNC, RD("\x00\x3b\x01\x12\x34\x03ns1" PQ),
+	         "\\# 11 003B011234036E7331C00C", "DSYNC");
+	bad_rdata(T_DSYNC, RD("\x00\x3b\x01\x12"), PROTO_ERDATA,
+	          "DSYNC short");
+}
+
+/* Opaque data, strings and fixed sizes. */
+static void
+test_bind_opaque(void)
+{
+	ok_rdata(T_NSAP, RD("\xaa"), "\\# 1 AA", "NSAP");
+	bad_rdata(T_NSAP, RD(""), PROTO_ERDATA, "NSAP empty");
+	ok_rdata(T_EID, RD("\xaa"), "\\# 1 AA", "EID");
+	bad_rdata(T_EID, RD(""), PROTO_ERDATA, "EID empty");
+	ok_rdata(T_NIMLOC, RD("\xaa"), "\\# 1 AA", "NIMLOC");
+	bad_rdata(T_NIMLOC, RD(""), PROTO_ERDATA, "NIMLOC empty");
+	ok_rdata(T_DHCID, RD("\xaa"), "\\# 1 AA", "DHCID");
+	bad_rdata(T_DHCID, RD(""), PROTO_ERDATA, "DHCID empty");
+	ok_rdata(T_HHIT, RD("\xaa"), "\\# 1 AA", "HHIT");
+	bad_rdata(T_HHIT, RD(""), PROTO_ERDATA, "HHIT empty");
+	ok_rdata(T_BRID, RD("\xaa"), "\\# 1 AA", "BRID");
+	bad_rdata(T_BRID, RD(""), PROTO_ERDATA, "BRID empty");
+	ok_rdata(T_SINK, RD("\x01\x02\x03"), "\\# 3 010203", "SINK");
+	bad_rdata(T_SINK, RD("\x01\x02"), PROTO_ERDATA, "SINK short");
+	ok_rdata(T_CERT, RD("\x00\x01\x30\x39\x08\xaa\xbb"),
+	         "\\# 7 0001303908AABB", "CERT");
+	bad_rdata(T_CERT, RD("\x00\x01\x30\x39\x08"), PROTO_ERDATA,
+	          "CERT short");
+	ok_rdata(T_L32, RD("\x00\x0a\xc0\x00\x02\x01"), "\\# 6 000AC0000201",
+	         "L32");
+	bad_rdata(T_L32, RD("\x00\x0a\xc0\x00\x02"), PROTO_ERDATA,
+	          "L32 short");
+	ok_rdata(T_EUI48, RD("\x00\x00\x5e\x00\x53\xaa"),
+	         "\\# 6 00005E0053AA", "EUI48");
+	bad_rdata(T_EUI48, RD("\x00\x00\x5e\x00\x53\xaa\xbb"), PROTO_ERDATA,
+	          "EUI48 long");
+	ok_rdata(T_EUI64, RD("\x00\x00\x5e\x00\x00\x00\x00\x01"),
+	         "\\# 8 00005E0000000001", "EUI64");
+	bad_rdata(T_EUI64, RD("\x00\x00\x5e\x00\x00\x00\x00"), PROTO_ERDATA,
+	          "EUI64 short");
+	ok_rdata(T_NID, RD("\x00\x0a\x00\x14\x4f\xff\xfe\x00\x00\x01"),
+	         "\\# 10 000A00144FFFFE000001", "NID");
+	bad_rdata(T_NID, RD("\x00\x0a\x00\x14\x4f\xff\xfe\x00\x00\x01\x00"),
+	          PROTO_ERDATA, "NID long");
+	ok_rdata(T_L64, RD("\x00\x0a\x20\x01\x0d\xb8\x11\x40\x10\x00"),
+	         "\\# 10 000A20010DB811401000", "L64");
+	bad_rdata(T_L64, RD("\x00\x0a\x20\x01\x0d\xb8"), PROTO_ERDATA,
+	          "L64 short");
+	ok_rdata(T_NINFO, RD("\x02\x6f\x6b\x00"), "\\# 4 026F6B00", "NINFO");
+	bad_rdata(T_NINFO, RD(""), PROTO_ERDATA, "NINFO empty");
+	ok_rdata(T_AVC, RD("\x05" "app=x"), "\\# 6 056170703D78", "AVC");
+	bad_rdata(T_AVC, RD("\x05" "app"), PROTO_ERDATA,
+	          "AVC string past end");
+	ok_rdata(T_RESINFO, RD("\x08qnamemin"), "\\# 9 08716E616D656D696E",
+	         "RESINFO");
+	bad_rdata(T_RESINFO, RD("\x01\x61\x02\x62"), PROTO_ERDATA,
+	          "RESINFO second string past end");
+	ok_rdata(T_WALLET, RD("\x03" "BTC\x03" "abc"),
+	         "\\# 8 0342544303616263", "WALLET");
+	bad_rdata(T_WALLET, RD(""), PROTO_ERDATA, "WALLET empty");
+}
+
+/* Fields with structure of their own, TKEY and TSIG. */
+static void
+test_bind_structured(void)
+{
+	ok_rdata(T_WKS, RD("\xc0\x00\x02\x01\x06\x00\x00\x00\x04"),
+	         "\\# 9 C00002010600000004", "WKS");
+	ok_rdata(T_WKS, RD("\xc0\x00\x02\x01\x11"), "\\# 5 C000020111",
+	         "WKS no ports");
+	bad_rdata(T_WKS, RD("\xc0\x00\x02\x01\x06\x40\x00"), PROTO_ERDATA,
+	          "WKS bitmap ends in zero");
+	bad_rdata(T_WKS, RD("\xc0\x00\x02\x01"), PROTO_ERDATA, "WKS short");
+	ok_rdata(T_X25, RD("\x0c" "311061700956"),
+	         "\\# 13 0C333131303631373030393536", "X25");
+	bad_rdata(T_X25, RD("\x04" "12a4"), PROTO_ERDATA, "X25 not digits");
+	bad_rdata(T_X25, RD("\x03" "123"), PROTO_ERDATA, "X25 three digits");
+	ok_rdata(T_ISDN, RD("\x0f" "150862028003217"),
+	         "\\# 16 0F313530383632303238303033323137", "ISDN");
+	ok_rdata(T_ISDN, RD("\x0f" "150862028003217\x03" "004"),
+	         "\\# 20 0F31353038363230323830303332313703303034",
+	         "ISDN subaddress");
+	bad_rdata(T_ISDN, RD("\x01\x31\x01\x32\x01\x33"), PROTO_ERDATA,
+	          "ISDN three strings");
+	ok_rdata(T_GPOS, RD("\x08-32.6882\x08" "116.8652\x04" "10.0"),
+	         "\\# 23 082D33322E36383832083131362E383635320431302E30",
+	         "GPOS");
+	bad_rdata(T_GPOS, RD("\x01\x31\x01\x32"), PROTO_ERDATA,
+	          "GPOS two strings");
+	ok_rdata(PROTO_T_SIG,
+	         RD("\x00\x01\x08\x02\x00\x00\x0e\x10\x65\x92\x00\x80\x65\x68"
+	            "\xa2\x00\x30\x39" PQ "\xaa\xbb"),
+	         "\\# 22 0001080200000E10659200806568A2003039C00CAABB", "SIG");
+	bad_rdata(PROTO_T_SIG,
+	          RD("\x00\x01\x08\x02\x00\x00\x0e\x10\x65\x92\x00\x80\x65\x68"
+	             "\xa2\x00\x30\x39" PQ), PROTO_ERDATA,
+	          "SIG empty signature");
+	bad_rdata(PROTO_T_SIG,
+	          RD("\x00\x01\x08\x02\x00\x00\x0e\x10\x65\x92\x00\x80\x65\x68"
+	             "\xa2\x00\x30"), PROTO_ERDATA, "SIG short");
+	ok_rdata(PROTO_T_KEY, RD("\x01\x00\x03\x08\xaa\xbb\xcc"),
+	         "\\# 7 01000308AABBCC", "KEY");
+	ok_rdata(PROTO_T_KEY, RD("\xc1\x00\x03\x08"), "\\# 4 C1000308",
+	         "KEY flagged no key");
+	bad_rdata(PROTO_T_KEY, RD("\xc1\x00\x03\x08\xaa"), PROTO_ERDATA,
+	          "KEY flagged no key with a key");
+	bad_rdata(PROTO_T_KEY, RD("\x01\x00\x03\x08"), PROTO_ERDATA,
+	          "KEY empty key");
+	bad_rdata(PROTO_T_KEY, RD("\x01\x01\x03"), PROTO_ERDATA, "KEY short");
+	bad_rdata(PROTO_T_KEY, RD("\x01\x00\x03\xfd\x05\x61"), PROTO_ERDATA,
+	          "KEY PRIVATEDNS bad name");
+	ok_rdata(T_RKEY, RD("\x00\x00\x03\x08\xaa\xbb"), "\\# 6 00000308AABB",
+	         "RKEY");
+	bad_rdata(T_RKEY, RD("\x01\x00\x03\x08\xaa\xbb"), PROTO_ERDATA,
+	          "RKEY with flags");
+	ok_rdata(T_NXT, RD("\x03ns1" PQ "\x40\x01"), "\\# 8 036E7331C00C4001",
+	         "NXT");
+	ok_rdata(T_NXT, RD(PQ), "\\# 2 C00C", "NXT empty bitmap");
+	bad_rdata(T_NXT, RD(PQ "\xc0"), PROTO_ERDATA, "NXT type 0 bit set");
+	bad_rdata(T_NXT, RD(PQ "\x40\x00"), PROTO_ERDATA,
+	          "NXT bitmap ends in zero");
+	bad_rdata(T_NXT, RD(PQ
+	             "\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01"
+	             "\x01\x01\x01"), PROTO_ERDATA, "NXT bitmap of 17 octets");
+	ok_rdata(T_ATMA, RD("\x01" "3125551212"),
+	         "\\# 11 0133313235353531323132", "ATMA E.164");
+	ok_rdata(T_ATMA,
+	         RD("\x00\x47\x00\x05\x80\xff\xff\x00\x00\x00\x00\x00\x00\x00"
+	            "\x00\x00\x00\x00\x00\x00\x00\x00"),
+	         "\\# 22 0047000580FFFF000000000000000000000000000000",
+	         "ATMA AESA");
+	bad_rdata(T_ATMA, RD("\x01" "31x5"), PROTO_ERDATA,
+	          "ATMA E.164 not digits");
+	bad_rdata(T_ATMA, RD("\x00"), PROTO_ERDATA, "ATMA short");
+	bad_rdata(T_A6, RD("\x03ns1\xc0\x10"), PROTO_ERDATA,
+	          "A6 prefix 3 with 4 octets of suffix (capture)");
+	ok_rdata(T_A6,
+	         RD("\x00\x20\x01\x0d\xb8\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+	            "\x00\x00\x01"),
+	         "\\# 17 0020010DB8000000000000000000000001",
+	         "A6 0 2001:db8::1");
+	ok_rdata(T_A6, RD("\x40\x00\x00\x00\x00\x00\x00\x00\x01\x03ns1" PQ),
+	         "\\# 15 400000000000000001036E7331C00C",
+	         "A6 prefix 64 and name");
+	ok_rdata(T_A6, RD("\x80" PQ), "\\# 3 80C00C",
+	         "A6 prefix 128, name only");
+	bad_rdata(T_A6,
+	          RD("\x03\x20\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+	             "\x00\x00\x00\x00"), PROTO_ERDATA, "A6 pad bits set");
+	bad_rdata(T_A6, RD("\x81" PQ), PROTO_ERDATA, "A6 prefix 129");
+	bad_rdata(T_A6, RD("\x40\x00\x00\x00\x00\x00\x00\x00\x01"),
+	          PROTO_ERDATA, "A6 prefix name missing");
+	ok_rdata(T_APL, RD(""), "\\# 0", "APL empty");
+	ok_rdata(T_APL,
+	         RD("\x00\x01\x18\x03\xc0\x00\x02\x00\x02\x40\x82\x20\x01"),
+	         "\\# 13 00011803C00002000240822001", "APL two items");
+	bad_rdata(T_APL, RD("\x00\x01\x21\x00"), PROTO_ERDATA,
+	          "APL IPv4 prefix 33");
+	bad_rdata(T_APL, RD("\x00\x01\x18\x03\xc0\x00\x00"), PROTO_ERDATA,
+	          "APL address ends in zero");
+	bad_rdata(T_APL, RD("\x00\x01\x18\x03\xc0\x00"), PROTO_ERDATA,
+	          "APL address past end");
+	ok_rdata(T_IPSECKEY, RD("\x0a\x01\x02\xc0\x00\x02\x01\xaa\xbb"),
+	         "\\# 9 0A0102C0000201AABB", "IPSECKEY IPv4 gateway");
+	ok_rdata(T_IPSECKEY, RD("\x0a\x03\x02" PQ "\xaa"),
+	         "\\# 6 0A0302C00CAA", "IPSECKEY name gateway");
+	bad_rdata(T_IPSECKEY, RD("\x0a\x01\x02\xc0\x00\x02\x01"),
+	          PROTO_ERDATA, "IPSECKEY without key");
+	bad_rdata(T_IPSECKEY, RD("\x0a\x04\x02\xaa"), PROTO_ERDATA,
+	          "IPSECKEY gateway type 4");
+	ok_rdata(T_HIP, RD("\x02\x02\x00\x02\xaa\xaa\xbb\xbb" PQ),
+	         "\\# 10 02020002AAAABBBBC00C", "HIP");
+	ok_rdata(T_HIP, RD("\x01\x02\x00\x01\xaa\xbb"), "\\# 6 01020001AABB",
+	         "HIP without servers");
+	bad_rdata(T_HIP, RD("\x00\x02\x00\x01\xbb"), PROTO_ERDATA,
+	          "HIP empty HIT");
+	bad_rdata(T_HIP, RD("\x01\x02\x00\x02\xaa\xbb"), PROTO_ERDATA,
+	          "HIP key past end");
+	bad_rdata(T_HIP, RD("\x01\x02\x00\x01\xaa\xbb\x41\x00"), PROTO_ELABEL,
+	          "HIP server with extended label");
+	ok_rdata(T_CSYNC,
+	         RD("\x00\x00\x00\x01\x00\x03\x00\x06\x60\x00\x00\x00\x00\x0c"),
+	         "\\# 14 000000010003000660000000000C", "CSYNC");
+	ok_rdata(T_CSYNC, RD("\x00\x00\x00\x01\x00\x03"),
+	         "\\# 6 000000010003", "CSYNC empty bitmap");
+	bad_rdata(T_CSYNC, RD("\x00\x00\x00\x01\x00\x03\x00\x01\x00"),
+	          PROTO_ERDATA, "CSYNC bitmap ends in zero");
+	ok_rdata(T_ZONEMD,
+	         RD("\x00\x00\x00\x01\x01\x01\x00\x01\x02\x03\x04\x05\x06\x07"
+	            "\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13\x14\x15"
+	            "\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x20\x21\x22\x23"
+	            "\x24\x25\x26\x27\x28\x29\x2a\x2b\x2c\x2d\x2e\x2f"),
+	         "\\# 54 000000010101000102030405060708090A0B0C0D0E0F101112131"
+	         "415161718191A1B1C1D1E1F202122232425262728292A2B2C2D2E2F",
+	         "ZONEMD SHA-384");
+	ok_rdata(T_ZONEMD,
+	         RD("\x00\x00\x00\x01\x01\x05\x00\x01\x02\x03\x04\x05\x06\x07"
+	            "\x08\x09\x0a\x0b"),
+	         "\\# 18 000000010105000102030405060708090A0B",
+	         "ZONEMD unknown hash");
+	bad_rdata(T_ZONEMD,
+	          RD("\x00\x00\x00\x01\x01\x01\x00\x01\x02\x03\x04\x05\x06\x07"
+	             "\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13\x14\x15"
+	             "\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x20\x21\x22\x23"
+	             "\x24\x25\x26\x27\x28\x29\x2a\x2b\x2c\x2d\x2e"),
+	          PROTO_ERDATA, "ZONEMD SHA-384 short");
+	bad_rdata(T_ZONEMD,
+	          RD("\x00\x00\x00\x01\x01\x05\x00\x01\x02\x03\x04\x05\x06\x07"
+	             "\x08\x09\x0a"), PROTO_ERDATA, "ZONEMD digest under 12");
+	ok_rdata(T_DOA,
+	         RD("\x00\x00\x00\x01\x00\x00\x00\x01\x01\x0aimage/jpeg\xaa\xbb"),
+	         "\\# 22 0000000100000001010A696D6167652F6A706567AABB", "DOA");
+	ok_rdata(T_DOA, RD("\x00\x00\x00\x01\x00\x00\x00\x01\x01\x00"),
+	         "\\# 10 00000001000000010100",
+	         "DOA empty media type and data");
+	bad_rdata(T_DOA, RD("\x00\x00\x00\x01\x00\x00\x00\x01\x01\x02\x61"),
+	          PROTO_ERDATA, "DOA media type past end");
+	ok_rdata(T_AMTRELAY, RD("\x0a\x80"), "\\# 2 0A80",
+	         "AMTRELAY no relay");
+	ok_rdata(T_AMTRELAY, RD("\x0a\x03\x03ns1" PQ),
+	         "\\# 8 0A03036E7331C00C", "AMTRELAY name relay");
+	ok_rdata(T_AMTRELAY, RD("\x0a\x05\xaa\xbb\xcc"), "\\# 5 0A05AABBCC",
+	         "AMTRELAY unknown relay type");
+	bad_rdata(T_AMTRELAY, RD("\x0a\x00\xaa"), PROTO_ERDATA,
+	          "AMTRELAY no relay with data");
+	bad_rdata(T_AMTRELAY, RD("\x0a\x01\xc0\x00\x02"), PROTO_ERDATA,
+	          "AMTRELAY IPv4 short");
+	ok_rdata(T_TA,
+	         RD("\x30\x39\x08\x02\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09"
+	            "\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17"
+	            "\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f"),
+	         "\\# 36 30390802000102030405060708090A0B0C0D0E0F1011121314151"
+	         "61718191A1B1C1D1E1F", "TA");
+	bad_rdata(T_TA,
+	          RD("\x30\x39\x08\x02\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09"
+	             "\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17"
+	             "\x18\x19\x1a\x1b\x1c\x1d\x1e"), PROTO_ERDATA,
+	          "TA SHA-256 short");
+	ok_rdata(T_DLV, RD("\x30\x39\x08\x05\xaa"), "\\# 5 30390805AA",
+	         "DLV unknown digest");
+	bad_rdata(T_DLV, RD("\x30\x39\x08\x05"), PROTO_ERDATA,
+	          "DLV empty digest");
+	ok_rdata(PROTO_T_TKEY,
+	         RD("\x08gss-tsig\x00\x65\x92\x00\x80\x65\x92\xff\xff\x00\x03"
+	            "\x00\x00\x00\x02\xaa\xbb\x00\x00"),
+	         "\\# 28 086773732D7473696700659200806592FFFF000300000002AABB0"
+	         "000", "TKEY");
+	bad_rdata(PROTO_T_TKEY,
+	          RD("\x08gss-tsig\x00\x65\x92\x00\x80\x65\x92\xff\xff\x00\x03"
+	             "\x00\x00\x00\x02\xaa\xbb\x00\x00\x00"), PROTO_ERDATA,
+	          "TKEY trailing byte");
+	bad_rdata(PROTO_T_TKEY,
+	          RD("\x08gss-tsig\x00\x65\x92\x00\x80\x65\x92\xff\xff\x00\x03"
+	             "\x00\x00\x00\x03\xaa\xbb"), PROTO_ERDATA,
+	          "TKEY key past end");
+	ok_rdata(PROTO_T_TSIG,
+	         RD("\x0bhmac-sha256\x00\x00\x00\x65\x92\x00\x80\x01\x2c\x00"
+	            "\x04\xaa\xbb\xcc\xdd\x12\x34\x00\x00\x00\x00"),
+	         "\\# 33 0B686D61632D73686132353600000065920080012C0004AABBCCD"
+	         "D123400000000", "TSIG");
+	ok_rdata(PROTO_T_TSIG,
+	         RD("\x0bhmac-sha256\x00\x00\x00\x65\x92\x00\x80\x01\x2c\x00"
+	            "\x00\x12\x34\x00\x12\x00\x06\x00\x00\x65\x92\x00\x80"),
+	         "\\# 35 0B686D61632D73686132353600000065920080012C00001234001"
+	         "20006000065920080", "TSIG BADTIME with other data");
+	bad_rdata(PROTO_T_TSIG,
+	          RD("\x0bhmac-sha256\x00\x00\x00\x65\x92\x00\x80\x01\x2c\x00"
+	             "\x05\xaa\xbb\xcc\xdd\x12\x34\x00\x00\x00\x00"),
+	          PROTO_ERDATA, "TSIG MAC past end");
+	bad_rdata(PROTO_T_TSIG,
+	          RD("\x0bhmac-sha256\x00\x00\x00\x65\x92\x00\x80\x01\x2c\x00"
+	             "\x00\x12\x34\x00\x00"), PROTO_ERDATA,
+	          "TSIG without other length");
+	bad_rdata(PROTO_T_TSIG, RD("\x01"), PROTO_ERDATA, "TSIG of one octet");
+}
+
+/* EDNS options, with the checks BIND makes of the ones it knows. */
+static void
+test_bind_opt(void)
+{
+	ok_rdata(PROTO_T_OPT, RD(""), "\\# 0", "OPT empty");
+	ok_rdata(PROTO_T_OPT,
+	         RD("\x00\x0a\x00\x08\x01\x02\x03\x04\x05\x06\x07\x08"),
+	         "\\# 12 000A00080102030405060708", "OPT client cookie");
+	ok_rdata(PROTO_T_OPT,
+	         RD("\x00\x0a\x00\x10\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09"
+	            "\x0a\x0b\x0c\x0d\x0e\x0f\x00\x0c\x00\x02\x00\x00"),
+	         "\\# 26 000A0010000102030405060708090A0B0C0D0E0F000C00020000",
+	         "OPT cookies and padding");
+	ok_rdata(PROTO_T_OPT,
+	         RD("\x00\x08\x00\x07\x00\x01\x18\x00\xc0\x00\x02"),
+	         "\\# 11 0008000700011800C00002", "OPT client subnet");
+	ok_rdata(PROTO_T_OPT, RD("\x00\x0f\x00\x05\x00\x12" "abc"),
+	         "\\# 9 000F00050012616263", "OPT extended error");
+	ok_rdata(PROTO_T_OPT, RD("\xfd\xe9\x00\x03" "abc"),
+	         "\\# 7 FDE90003616263", "OPT unknown option");
+	bad_rdata(PROTO_T_OPT, RD("\x00\x0a\x00\x00"), PROTO_ERDATA,
+	          "OPT empty cookie");
+	bad_rdata(PROTO_T_OPT,
+	          RD("\x00\x0a\x00\x09\x00\x00\x00\x00\x00\x00\x00\x00\x00"),
+	          PROTO_ERDATA, "OPT cookie of 9");
+	bad_rdata(PROTO_T_OPT, RD("\x00\x0a\x00"), PROTO_ERDATA,
+	          "OPT option header cut");
+	bad_rdata(PROTO_T_OPT, RD("\xfd\xe9\x00\x04\x61\x62"), PROTO_ERDATA,
+	          "OPT option past end");
+	bad_rdata(PROTO_T_OPT,
+	          RD("\x00\x08\x00\x07\x00\x01\x16\x00\xc0\x00\x02"),
+	          PROTO_ERDATA, "OPT client subnet bit past prefix");
+	bad_rdata(PROTO_T_OPT,
+	          RD("\x00\x08\x00\x08\x00\x01\x18\x00\xc0\x00\x02\x00"),
+	          PROTO_ERDATA, "OPT client subnet address too long");
+	bad_rdata(PROTO_T_OPT, RD("\x00\x08\x00\x04\x00\x03\x00\x00"),
+	          PROTO_ERDATA, "OPT client subnet family 3");
+	bad_rdata(PROTO_T_OPT, RD("\x00\x0f\x00\x05\x00\x12\xef\xbb\xbf"),
+	          PROTO_ERDATA, "OPT extended error with BOM");
+	bad_rdata(PROTO_T_OPT, RD("\x00\x0f\x00\x04\x00\x12\xc0\xaf"),
+	          PROTO_ERDATA, "OPT extended error bad UTF-8");
+	bad_rdata(PROTO_T_OPT, RD("\x00\x01\x00\x02\x00\x00"), PROTO_ERDATA,
+	          "OPT LLQ wrong length");
+	bad_rdata(PROTO_T_OPT, RD("\x00\x09\x00\x02\x00\x00"), PROTO_ERDATA,
+	          "OPT EXPIRE wrong length");
+	bad_rdata(PROTO_T_OPT, RD("\x00\x0e\x00\x03" "090"), PROTO_ERDATA,
+	          "OPT key tag odd length");
+	bad_rdata(PROTO_T_OPT, RD("\x00\x10\x00\x01\x00"), PROTO_ERDATA,
+	          "OPT client tag wrong length");
+}
+
+/* Write a wire name of exactly n octets (2..255) at p; returns n. */
+static size_t
+put_name(uint8_t *p, size_t n)
+{
+	size_t k = 0;
+	size_t left = n - 1;
+
+	while (left > 0) {
+		size_t l = left - 1 < 63 ? left - 1 : 63;
+		p[k++] = (uint8_t)l;
+		memset(p + k, 'x', l);
+		k += l;
+		left -= l + 1;
+	}
+	p[k++] = 0;
+	return k;
+}
+
+/*
+ * HIP rendezvous servers may be compressed, each pointer standing for up
+ * to 255 octets; BIND refuses rdata that decompresses to more than 65512.
+ * Here: HIT, key, a name of 255, 255 pointers to it and one more name.
+ */
+static void
+test_bind_expansion(void)
+{
+	static uint8_t rd[6 + 255 + 2 * 255 + 255];
+
+	for (size_t last = 226; last <= 227; last++) {
+		size_t n;
+
+		memcpy(rd, "\x01\x02\x00\x01\xaa\xbb", 6);
+		n = 6 + put_name(rd + 6, 255);
+		for (int i = 0; i < 255; i++) {
+			rd[n++] = 0xc0;
+			rd[n++] = RDOFF + 6;
+		}
+		n += put_name(rd + n, last);
+		is_int(fmt(T_HIP, rd, n), last == 226 ? 0 : PROTO_ERDATA,
+		       "HIP decompressing to %zu octets", 6 + 255 * 256 + last);
+	}
 }
 
 static void
@@ -745,6 +1170,11 @@ main(void)
 	test_svcb();
 	test_loc();
 	test_generic();
+	test_bind_names();
+	test_bind_opaque();
+	test_bind_structured();
+	test_bind_opt();
+	test_bind_expansion();
 	test_bounds();
 	test_rrtype();
 	test_name();
