@@ -95,7 +95,7 @@ get16(const uint8_t *p, bool swap)
 	return swap ? __builtin_bswap16(v) : v;
 }
 
-static int
+static int __attribute__((format(printf, 4, 5)))
 fail(char *why, size_t whylen, int err, const char *fmt, ...)
 {
 	va_list ap;
