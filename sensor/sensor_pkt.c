@@ -237,27 +237,22 @@ transport(struct sensor_pkt *p, const struct ip_ctx *ip, uint8_t proto,
 /*
  * Bytes of an IP datagram present in the frame: the header's length if the
  * frame holds it all (the rest is padding or an FCS), else what is there,
- * marked cut when the capture lost it.
+ * marked cut when the capture lost it. A header that claims more than an
+ * uncut frame holds is damaged, but the transport's own length may still
+ * fit what is there (tshark and BIND see the same bytes): decode what is
+ * present, and count it.
  */
-static bool
+static size_t
 ip_extent(struct sensor_pkt *p, size_t claimed, size_t avail, bool frame_cut,
-          size_t *n, bool *cut)
+          bool *cut)
 {
-	if (claimed <= avail) {
-		*n = claimed;
-		*cut = false;
-		return true;
-	}
-	/*
-	 * A header that claims more than an uncut frame holds is damaged, but
-	 * the transport's own length may still fit what is there (tshark and
-	 * BIND's wire parser see the same bytes): decode what is present.
-	 */
+	*cut = false;
+	if (claimed <= avail)
+		return claimed;
 	if (!frame_cut)
 		SENSOR_STAT_INC(p->st, ip_len_short);
-	*n = avail;
 	*cut = frame_cut;
-	return true;
+	return avail;
 }
 
 static int
@@ -274,9 +269,7 @@ ipv4(struct sensor_pkt *p, const uint8_t *d, size_t n, bool frame_cut, int64_t t
 		return 0;
 	}
 	struct ip_ctx ip = { .family = 4, .src = d + 12, .dst = d + 16, .ts = ts };
-	size_t len;
-	if (!ip_extent(p, tot, n, frame_cut, &len, &ip.cut))
-		return 0;
+	size_t len = ip_extent(p, tot, n, frame_cut, &ip.cut);
 	uint16_t fl = (uint16_t)(d[6] << 8 | d[7]);
 	bool more = (fl & 0x2000) != 0;
 	size_t off = (size_t)(fl & 0x1fff) * 8;
@@ -308,13 +301,11 @@ ipv6(struct sensor_pkt *p, const uint8_t *d, size_t n, bool frame_cut, int64_t t
 	}
 	struct ip_ctx ip = { .family = 6, .src = d + 8, .dst = d + 24, .ts = ts };
 	size_t plen = (size_t)(d[4] << 8 | d[5]);
-	size_t len;
 	if (plen == 0) {
 		SENSOR_STAT_INC(p->st, ip_bad); /* jumbograms are not DNS */
 		return 0;
 	}
-	if (!ip_extent(p, 40 + plen, n, frame_cut, &len, &ip.cut))
-		return 0;
+	size_t len = ip_extent(p, 40 + plen, n, frame_cut, &ip.cut);
 	uint8_t nh = d[6];
 	const uint8_t *q = d + 40;
 	size_t left = len - 40;
