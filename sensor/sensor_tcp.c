@@ -11,6 +11,9 @@
 #define MAX_OOO 16          /* out-of-order segments held per flow */
 #define BUF_MAX (2 + 65535) /* one whole message with its prefix */
 #define NBUCKET 4096u
+/* Bytes held by all flows together: buffers of partial messages and
+ * out-of-order segments. Past it, the least recently used flows go. */
+#define MAX_BYTES (64u << 20)
 
 struct ooo {
 	uint32_t seq;
@@ -37,6 +40,7 @@ struct sensor_tcp {
 	struct flow *buckets[NBUCKET];
 	struct flow *head, *tail;
 	size_t n, max;
+	size_t bytes;              /* held by all flows */
 	int timeout;
 	sensor_tcp_fn fn;
 	void *arg;
@@ -115,8 +119,12 @@ flow_free(struct sensor_tcp *t, struct flow *f)
 	lru_unlink(t, f);
 	if (f->nooo > 0)
 		SENSOR_STAT_INC(t->st, tcp_gap);
-	for (unsigned i = 0; i < f->nooo; i++)
+	for (unsigned i = 0; i < f->nooo; i++) {
+		t->bytes -= f->ooo[i].len;
 		free(f->ooo[i].data);
+	}
+	if (f->buf != NULL)
+		t->bytes -= BUF_MAX;
 	free(f->buf);
 	free(f);
 	t->n--;
@@ -165,6 +173,7 @@ consume(struct sensor_tcp *t, struct flow *f, const uint8_t *p, size_t n,
 			f->buf = malloc(BUF_MAX);
 			if (f->buf == NULL)
 				return PROTO_ENOMEM;
+			t->bytes += BUF_MAX;
 		}
 		size_t need = 2;
 		if (f->len >= 2)
@@ -207,6 +216,7 @@ drain_ooo(struct sensor_tcp *t, struct flow *f, int64_t now)
 			} else {
 				SENSOR_STAT_INC(t->st, tcp_retrans);
 			}
+			t->bytes -= o->len;
 			free(o->data);
 			f->ooo[i] = f->ooo[--f->nooo];
 			progress = true;
@@ -279,6 +289,7 @@ sensor_tcp_segment(struct sensor_tcp *t, const struct sensor_tcp_key *key,
 				return PROTO_ENOMEM;
 			memcpy(copy, data, len);
 			f->ooo[f->nooo++] = (struct ooo){ seq, (uint32_t)len, copy };
+			t->bytes += len;
 		} else {
 			uint32_t skip = (uint32_t)-d;
 			if (skip >= len) {
@@ -296,5 +307,9 @@ sensor_tcp_segment(struct sensor_tcp *t, const struct sensor_tcp_key *key,
 	/* A FIN that overtook missing data waits for it (or the timeout). */
 	if ((flags & TCP_RST) || ((flags & TCP_FIN) && f->nooo == 0))
 		flow_free(t, f);
+	while (t->bytes > MAX_BYTES && t->tail != NULL) {
+		SENSOR_STAT_INC(t->st, tcp_dropped);
+		flow_free(t, t->tail);
+	}
 	return err;
 }

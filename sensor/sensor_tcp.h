@@ -8,6 +8,7 @@
  * twice (retransmissions) are used once. A flow whose handshake was not
  * captured starts at its first data segment, assumed to begin a message.
  * Flows end on FIN/RST, after an idle timeout, or when the table is full
+ * (8192 flows) or holds more than 64 MiB of partial data
  * (least recently used first). Single-threaded.
  */
 #ifndef SENSOR_TCP_H
