@@ -283,6 +283,9 @@ parse_args(int argc, char **argv, struct args *a)
 		return bad_usage("%s", "--store writes the store; -o and --nxdomain print rows");
 	if (a->store_path == NULL && (a->retention != 0 || a->verbose))
 		return bad_usage("%s", "--retention and -v apply to --store");
+	/* A store keeps every in-bailiwick section; lookups choose (pdns --sections). */
+	if (a->store_path != NULL)
+		a->cfg.all_sections = true;
 	a->cfg.resolvers = a->res;
 	return 0;
 }
