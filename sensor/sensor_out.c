@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "proto/proto_buf.h"
+#include "proto/proto_cof.h"
 #include "proto/proto_err.h"
 #include "proto/proto_name.h"
 #include "proto/proto_rdata.h"
@@ -19,72 +20,6 @@ sensor_out_init(struct sensor_out *o, FILE *f, enum sensor_format fmt)
 	o->fmt = fmt;
 	o->rows = 0;
 	o->err = 0;
-}
-
-static void
-put_json_field(struct proto_buf *b, const char *key, const char *v, size_t n)
-{
-	proto_buf_putc(b, '"');
-	proto_buf_puts(b, key);
-	proto_buf_puts(b, "\":\"");
-	proto_buf_put_json(b, v, n);
-	proto_buf_putc(b, '"');
-}
-
-static void
-put_times(struct proto_buf *b, const struct proto_obs *r)
-{
-	proto_buf_puts(b, ",\"time_first\":");
-	proto_buf_put_i64(b, r->time_first);
-	proto_buf_puts(b, ",\"time_last\":");
-	proto_buf_put_i64(b, r->time_last);
-	proto_buf_puts(b, ",\"count\":");
-	proto_buf_put_u64(b, r->count);
-}
-
-/* Text of a wire name into tmp; returns its length. */
-static size_t
-name_text(const uint8_t *wire, size_t len, char tmp[PROTO_NAME_TEXT_MAX])
-{
-	struct proto_buf nb;
-
-	proto_buf_init(&nb, tmp, PROTO_NAME_TEXT_MAX);
-	proto_name_format(wire, len, &nb);
-	return nb.len;
-}
-
-static void
-format_cof(struct proto_buf *b, const struct proto_obs *r)
-{
-	char tt[PROTO_RRTYPE_TEXT_MAX], name[PROTO_NAME_TEXT_MAX];
-	const char *tn = proto_rrtype_name(r->rrtype, tt);
-	size_t nlen = name_text(r->name, r->name_len, name);
-
-	if (r->section == PROTO_SEC_NXDOMAIN) {
-		proto_buf_putc(b, '{');
-		put_json_field(b, "qname", name, nlen);
-		proto_buf_putc(b, ',');
-		put_json_field(b, "qtype", tn, strlen(tn));
-		put_times(b, r);
-		proto_buf_puts(b, "}\n");
-		return;
-	}
-	proto_buf_putc(b, '{');
-	put_json_field(b, "rrname", name, nlen);
-	proto_buf_putc(b, ',');
-	put_json_field(b, "rrtype", tn, strlen(tn));
-	proto_buf_putc(b, ',');
-	put_json_field(b, "rdata", r->rdata, r->rdata_len);
-	put_times(b, r);
-	proto_buf_puts(b, ",\"section\":\"");
-	proto_buf_puts(b, proto_section_name(r->section));
-	proto_buf_putc(b, '"');
-	if (r->bailiwick != NULL) {
-		proto_buf_putc(b, ',');
-		nlen = name_text(r->bailiwick, r->bailiwick_len, name);
-		put_json_field(b, "bailiwick", name, nlen);
-	}
-	proto_buf_puts(b, "}\n");
 }
 
 /* gamelinux/passivedns default fields: ts||client||server||class||query||type||answer||ttl||count */
@@ -121,7 +56,7 @@ sensor_out_row(void *arg, const struct proto_obs *row)
 	if (o->fmt == SENSOR_FMT_PASSIVEDNS)
 		format_passivedns(&b, row);
 	else
-		format_cof(&b, row);
+		proto_cof_format(&b, row);
 	if (b.err != 0)
 		return b.err; /* cannot happen: line is sized for the worst row */
 	if (fwrite(b.data, 1, b.len, o->f) != b.len) {

@@ -73,9 +73,10 @@ struct store_query_info {
 /*
  * Run a query: every matching row, one per (key, origin), in index order,
  * after the query's filters (types, bailiwick, sections, fences) and its
- * offset and limit (counted in rows). Unbounded scans (*.com, a /0) are
- * refused with PROTO_EINVAL and a reason in why, unless max_scan caps
- * them (0 = refuse); `info` says when results were limited.
+ * offset and limit (counted in rows). Scans that would cover the whole
+ * store ('*', a /0) are refused with PROTO_EINVAL and a reason in why;
+ * every other scan stops after max_scan index entries (0: no cap), and
+ * `info` says when results were limited by the cap or the limit.
  */
 int store_db_query(struct store_db *db, const struct proto_query *q,
                    uint64_t max_scan, store_result_fn fn, void *arg,

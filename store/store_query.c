@@ -140,11 +140,12 @@ scan(struct run *r, int cf, const uint8_t *lo, size_t lolen, const uint8_t *hi,
 	rocksdb_iterator_t *it = rocksdb_create_iterator_cf(r->db->db, ro, r->db->cf[cf]);
 	for (rocksdb_iter_seek(it, (const char *)lo, lolen);
 	     !r->stop && rocksdb_iter_valid(it); rocksdb_iter_next(it)) {
-		if (++r->info->scanned > r->max_scan) {
+		if (r->info->scanned == r->max_scan) {
 			r->info->limited = true;
 			r->stop = 1;
 			break;
 		}
+		r->info->scanned++;
 		size_t klen, vlen;
 		const uint8_t *key = (const uint8_t *)rocksdb_iter_key(it, &klen);
 		const uint8_t *val = (const uint8_t *)rocksdb_iter_value(it, &vlen);
@@ -214,11 +215,12 @@ scan_right(struct run *r, uint8_t kind, const struct proto_query *q,
 	                                                    r->db->cf[STORE_CF_NAMES]);
 	for (rocksdb_iter_seek(it, (const char *)p, n); !r->stop && rocksdb_iter_valid(it);
 	     rocksdb_iter_next(it)) {
-		if (++r->info->scanned > r->max_scan) {
+		if (r->info->scanned == r->max_scan) {
 			r->info->limited = true;
 			r->stop = 1;
 			break;
 		}
+		r->info->scanned++;
 		size_t klen;
 		const uint8_t *key = (const uint8_t *)rocksdb_iter_key(it, &klen);
 		/* "www.example.*" needs at least one more label. */

@@ -15,7 +15,7 @@
 
 static int tap_n, tap_fail;
 
-static inline int
+static inline int __attribute__((format(printf, 4, 5)))
 tap_ok(int cond, const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;

@@ -258,7 +258,9 @@ make_db(const char *path, const char *key, const char *val, size_t vlen)
 	char **names = rocksdb_list_column_families(o, path, &ncf, &err);
 	if (err != NULL) { /* a new database: default family only */
 		free(err);
+		free(names); /* an empty array, allocated all the same */
 		err = NULL;
+		names = NULL;
 		ncf = 0;
 	}
 	const char *cfn[8] = { "default" };

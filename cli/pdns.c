@@ -1,0 +1,506 @@
+/*
+ * pdns.c - pdns: passive DNS lookups in dnsdbq's vocabulary.
+ *
+ * main() turns the options into a query value, opens the store read-only,
+ * runs the query, merges and sorts the rows and prints them; each failure
+ * becomes one line on standard error and a sysexits code. One table drives
+ * getopt_long and --help. Standard output carries data only.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli_out.h"
+#include "cli/cli_query.h"
+#include "cli/cli_rows.h"
+#include "proto/proto_err.h"
+#include "proto/proto_time.h"
+#include "store/store_db.h"
+
+#define PROG "pdns"
+#define DEFAULT_LIMIT 10000        /* DNSDB's own default */
+#define DEFAULT_MAX_SCAN 10000000
+#define MAX_COUNT 1000000000000ULL /* bound on -l, -O and --max-scan */
+
+/* sysexits.h values, spelled out so the documentation and code agree. */
+enum {
+	EXIT_USAGE = 64, EXIT_DATA = 65, EXIT_NOINPUT = 66, EXIT_UNAVAILABLE = 69,
+	EXIT_SOFTWARE = 70, EXIT_IOERR = 74, EXIT_NOPERM = 77,
+};
+
+enum { OPT_NXDOMAIN = 256, OPT_SECTIONS, OPT_STORE, OPT_MAX_SCAN,
+       OPT_FIRST_AFTER, OPT_FIRST_BEFORE, OPT_LAST_AFTER, OPT_LAST_BEFORE,
+       OPT_NOW };
+
+struct opt_doc {
+	struct option o;
+	int short_opt;
+	const char *arg;
+	const char *help;
+};
+
+static const struct opt_doc opts[] = {
+	{ { "rrset", required_argument, NULL, 'r' }, 'r', "NAME[/TYPE[,..][/BAIL]]",
+	  "rrsets owned by NAME (*.example.com, www.example.* wildcards)" },
+	{ { "rdata-name", required_argument, NULL, 'n' }, 'n', "NAME[/TYPE[,..]]",
+	  "records whose rdata is or points at NAME (wildcards too)" },
+	{ { "rdata-ip", required_argument, NULL, 'i' }, 'i', "IP[/PFX]|IP-IP",
+	  "A/AAAA records in an address, prefix (1..32, 1..128) or range" },
+	{ { "raw-rrset", required_argument, NULL, 'R' }, 'R', "HEX[/TYPE[/BAIL]]",
+	  "rrsets owned by the wire-format name HEX" },
+	{ { "raw-rdata", required_argument, NULL, 'N' }, 'N', "HEX[/TYPE[,..]]",
+	  "records whose rdata wire bytes are HEX (at most 1024 octets)" },
+	{ { "nxdomain", required_argument, NULL, OPT_NXDOMAIN }, 0, "NAME",
+	  "recorded NXDOMAIN answers for NAME (wildcards too)" },
+	{ { "rrtype", required_argument, NULL, 't' }, 't', "TYPE[,TYPE..]",
+	  "only these rrtypes (at most 8; ANY alone means all, the default)" },
+	{ { "bailiwick", required_argument, NULL, 'b' }, 'b', "ZONE",
+	  "only rows whose bailiwick is ZONE (-r, -R)" },
+	{ { "after", required_argument, NULL, 'A' }, 'A', "TS",
+	  "last seen at or after TS (with -c: first seen at or after TS)" },
+	{ { "before", required_argument, NULL, 'B' }, 'B', "TS",
+	  "first seen at or before TS (with -c: last seen at or before TS)" },
+	{ { "complete", no_argument, NULL, 'c' }, 'c', NULL,
+	  "-A/-B fence the whole lifetime (strict), as dnsdbq -c" },
+	{ { "first-after", required_argument, NULL, OPT_FIRST_AFTER }, 0, "TS",
+	  "first seen at or after TS" },
+	{ { "first-before", required_argument, NULL, OPT_FIRST_BEFORE }, 0, "TS",
+	  "first seen at or before TS" },
+	{ { "last-after", required_argument, NULL, OPT_LAST_AFTER }, 0, "TS",
+	  "last seen at or after TS" },
+	{ { "last-before", required_argument, NULL, OPT_LAST_BEFORE }, 0, "TS",
+	  "last seen at or before TS" },
+	{ { "now", required_argument, NULL, OPT_NOW }, 0, "TS",
+	  "the time relative TS values count back from (default: the clock)" },
+	{ { "sections", required_argument, NULL, OPT_SECTIONS }, 0, "answer|all",
+	  "answer rows only (default) or in-bailiwick authority/additional too" },
+	{ { "limit", required_argument, NULL, 'l' }, 'l', "N",
+	  "at most N rows (default 10000; 0: no limit but --max-scan)" },
+	{ { "offset", required_argument, NULL, 'O' }, 'O', "N",
+	  "skip the first N rows (default 0)" },
+	{ { "max-scan", required_argument, NULL, OPT_MAX_SCAN }, 0, "N",
+	  "read at most N index entries (default 10000000; 0 refuses wide scans)" },
+	{ { "verb", required_argument, NULL, 'V' }, 'V', "lookup|summarize",
+	  "print rows (default) or one summary: count, rows, first, last" },
+	{ { "format", required_argument, NULL, 'p' }, 'p', "FORMAT",
+	  "text (default), json, csv, tsv, rrset or xml" },
+	{ { "json", no_argument, NULL, 'j' }, 'j', NULL,
+	  "the same as -p json: COF NDJSON, as pdns-sensor prints" },
+	{ { "sort-keys", required_argument, NULL, 'k' }, 'k', "KEY[,KEY..]",
+	  "sort by first, last, duration, count, name, type, data" },
+	{ { "ascending", no_argument, NULL, 's' }, 's', NULL,
+	  "sort ascending (the default order when -k is given)" },
+	{ { "descending", no_argument, NULL, 'S' }, 'S', NULL, "sort descending" },
+	{ { "store", required_argument, NULL, OPT_STORE }, 0, "DIR",
+	  "the local store to read (default: $PDNS_STORE)" },
+	{ { "help", no_argument, NULL, 'h' }, 'h', NULL, "show this help" },
+	{ { "version", no_argument, NULL, 'v' }, 'v', NULL, "show the version" },
+};
+#define NOPTS (sizeof(opts) / sizeof(opts[0]))
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: %s --store DIR (-r|-n|-i|-R|-N|--nxdomain) ARG [options]\n\n",
+	        PROG);
+	for (size_t i = 0; i < NOPTS; i++) {
+		char left[64];
+		if (opts[i].short_opt)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", opts[i].short_opt,
+			         opts[i].o.name, opts[i].arg ? " " : "",
+			         opts[i].arg ? opts[i].arg : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", opts[i].o.name,
+			         opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
+		fprintf(f, "  %-38s %s\n", left, opts[i].help);
+	}
+	fprintf(f, "\nTS: epoch seconds, 2024-01-31, 2024-01-31T12:00:00[Z|+hh:mm], or before\n"
+	           "now: -86400, 7d, -1w2d, 3h30m (units w d h m s, in that order)\n"
+	           "\nexit: 0 ok (no results too), 64 usage or unparsable argument or refused\n"
+	           "query, 65 store data error, 66 no store at DIR, 69 store busy, 70 internal,\n"
+	           "74 I/O error, 77 permission denied\n");
+}
+
+static int __attribute__((format(printf, 1, 2)))
+bad_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", PROG);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see --help)\n");
+	return EXIT_USAGE;
+}
+
+static bool
+parse_count(const char *s, uint64_t *out)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return false; /* strtoull would take "-1" and " 1" */
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v > MAX_COUNT)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* Every option as given; turned into a query once all are read. */
+struct args {
+	int lookup_opt;           /* 'r', 'n', 'i', 'R', 'N' or OPT_NXDOMAIN */
+	const char *lookup_arg;
+	int nlookups;
+	const char *types, *bailiwick, *after, *before, *now;
+	const char *fence[4];     /* first-after, first-before, last-after, last-before */
+	bool complete, all_sections, summarize, sorting;
+	uint64_t limit, offset, max_scan;
+	enum cli_format fmt;
+	struct cli_sort sort;
+	const char *store;
+};
+
+static const char *
+opt_name(int opt, char tmp[3])
+{
+	switch (opt) {
+	case OPT_NXDOMAIN: return "--nxdomain";
+	case OPT_FIRST_AFTER: return "--first-after";
+	case OPT_FIRST_BEFORE: return "--first-before";
+	case OPT_LAST_AFTER: return "--last-after";
+	case OPT_LAST_BEFORE: return "--last-before";
+	case OPT_NOW: return "--now";
+	}
+	tmp[0] = '-';
+	tmp[1] = (char)opt;
+	tmp[2] = '\0';
+	return tmp;
+}
+
+static int
+parse_opts(int argc, char **argv, struct args *a)
+{
+	struct option lopts[NOPTS + 1];
+	char sopts[64], why[256];
+	size_t sn = 0;
+	int c;
+
+	for (size_t i = 0; i < NOPTS; i++) {
+		lopts[i] = opts[i].o;
+		if (opts[i].short_opt) {
+			sopts[sn++] = (char)opts[i].short_opt;
+			if (opts[i].o.has_arg)
+				sopts[sn++] = ':';
+		}
+	}
+	memset(&lopts[NOPTS], 0, sizeof(lopts[NOPTS]));
+	sopts[sn] = '\0';
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, sopts, lopts, NULL)) != -1) {
+		switch (c) {
+		case 'r': case 'n': case 'i': case 'R': case 'N': case OPT_NXDOMAIN:
+			a->lookup_opt = c;
+			a->lookup_arg = optarg;
+			a->nlookups++;
+			break;
+		case 't': a->types = optarg; break;
+		case 'b': a->bailiwick = optarg; break;
+		case 'A': a->after = optarg; break;
+		case 'B': a->before = optarg; break;
+		case 'c': a->complete = true; break;
+		case OPT_FIRST_AFTER: case OPT_FIRST_BEFORE:
+		case OPT_LAST_AFTER: case OPT_LAST_BEFORE:
+			a->fence[c - OPT_FIRST_AFTER] = optarg;
+			break;
+		case OPT_NOW: a->now = optarg; break;
+		case OPT_SECTIONS:
+			if (strcmp(optarg, "all") == 0)
+				a->all_sections = true;
+			else if (strcmp(optarg, "answer") == 0)
+				a->all_sections = false;
+			else
+				return bad_usage("--sections '%s': expected answer or all", optarg);
+			break;
+		case 'l':
+			if (!parse_count(optarg, &a->limit))
+				return bad_usage("-l '%s': not a number of rows (0..%llu)", optarg,
+				                 MAX_COUNT);
+			break;
+		case 'O':
+			if (!parse_count(optarg, &a->offset))
+				return bad_usage("-O '%s': not a number of rows (0..%llu)", optarg,
+				                 MAX_COUNT);
+			break;
+		case OPT_MAX_SCAN:
+			if (!parse_count(optarg, &a->max_scan))
+				return bad_usage("--max-scan '%s': not a number of entries (0..%llu)",
+				                 optarg, MAX_COUNT);
+			break;
+		case 'V':
+			if (strcmp(optarg, "summarize") == 0)
+				a->summarize = true;
+			else if (strcmp(optarg, "lookup") == 0)
+				a->summarize = false;
+			else
+				return bad_usage("-V '%s': expected lookup or summarize", optarg);
+			break;
+		case 'p':
+			if (cli_out_format_parse(optarg, &a->fmt) != 0)
+				return bad_usage("-p '%s': expected text, json, csv, tsv, rrset or xml",
+				                 optarg);
+			break;
+		case 'j': a->fmt = CLI_FMT_JSON; break;
+		case 'k':
+			if (cli_rows_sort_parse(optarg, &a->sort, why, sizeof(why)) != 0)
+				return bad_usage("-k '%s': %s", optarg, why);
+			a->sorting = true;
+			break;
+		case 's': a->sorting = true; a->sort.descending = false; break;
+		case 'S': a->sorting = true; a->sort.descending = true; break;
+		case OPT_STORE: a->store = optarg; break;
+		case 'h': usage(stdout); exit(0);
+		case 'v': printf("%s %s\n", PROG, PDNS_VERSION); exit(0);
+		case '?':
+		default:
+			if (optopt != 0 && optopt < 256)
+				return bad_usage("option -%c: unknown or missing its argument",
+				                 optopt);
+			return bad_usage("option '%s': unknown or missing its argument",
+			                 argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return bad_usage("unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+/* Parse a TS option; prints the error. */
+static int
+parse_ts(int opt, const char *text, int64_t now, int64_t *out)
+{
+	char tmp[3];
+
+	if (proto_time_parse(text, now, out) == 0)
+		return 0;
+	return bad_usage("%s '%s': not a time (epoch seconds, YYYY-MM-DD[THH:MM:SS[Z]], "
+	                 "-SECONDS or 1w2d3h4m5s)", opt_name(opt, tmp), text);
+}
+
+/* The four time fences from -A/-B/-c and the long options. */
+static int
+build_fences(const struct args *a, struct proto_query *q)
+{
+	static const int bit[4] = { PROTO_F_FIRST_AFTER, PROTO_F_FIRST_BEFORE,
+	                            PROTO_F_LAST_AFTER, PROTO_F_LAST_BEFORE };
+	int64_t *val[4] = { &q->first_after, &q->first_before, &q->last_after,
+	                    &q->last_before };
+	int64_t now = (int64_t)time(NULL), after = 0, before = 0;
+	int code;
+
+	if (a->now != NULL && (code = parse_ts(OPT_NOW, a->now, now, &now)) != 0)
+		return code;
+	for (int i = 0; i < 4; i++) {
+		if (a->fence[i] == NULL)
+			continue;
+		if ((code = parse_ts(OPT_FIRST_AFTER + i, a->fence[i], now, val[i])) != 0)
+			return code;
+		q->fences |= (uint8_t)bit[i];
+	}
+	if (a->complete && a->after == NULL && a->before == NULL)
+		return bad_usage("%s", "-c needs -A or -B");
+	if (a->after != NULL && (code = parse_ts('A', a->after, now, &after)) != 0)
+		return code;
+	if (a->before != NULL && (code = parse_ts('B', a->before, now, &before)) != 0)
+		return code;
+	if (a->after != NULL && a->before != NULL && after > before)
+		return bad_usage("-A '%s' is later than -B '%s'", a->after, a->before);
+	/* dnsdbq: -A is "seen since", -B "seen until"; -c makes both strict. */
+	int ai = a->complete ? 0 : 2, bi = a->complete ? 3 : 1;
+	if ((a->after != NULL && (q->fences & bit[ai])) ||
+	    (a->before != NULL && (q->fences & bit[bi])))
+		return bad_usage("%s", "a time fence is given twice (-A/-B and a --first-/--last- option)");
+	if (a->after != NULL) {
+		*val[ai] = after;
+		q->fences |= (uint8_t)bit[ai];
+	}
+	if (a->before != NULL) {
+		*val[bi] = before;
+		q->fences |= (uint8_t)bit[bi];
+	}
+	return 0;
+}
+
+/* Options to the query value. */
+static int
+build_query(const struct args *a, struct proto_query *q)
+{
+	char why[256], tmp[3];
+	const char *opt = opt_name(a->lookup_opt, tmp);
+	bool typed = false;
+	int err = 0;
+
+	proto_query_init(q);
+	if (a->nlookups == 0)
+		return bad_usage("%s", "give one lookup: -r, -n, -i, -R, -N or --nxdomain");
+	if (a->nlookups > 1)
+		return bad_usage("%s", "give only one lookup (-r, -n, -i, -R, -N, --nxdomain)");
+	switch (a->lookup_opt) {
+	case 'r': err = cli_query_rrset(q, a->lookup_arg, &typed, why, sizeof(why)); break;
+	case 'n': err = cli_query_rdata_name(q, a->lookup_arg, &typed, why, sizeof(why)); break;
+	case 'i': err = cli_query_ip(q, a->lookup_arg, why, sizeof(why)); break;
+	case 'R': err = cli_query_raw_name(q, a->lookup_arg, &typed, why, sizeof(why)); break;
+	case 'N': err = cli_query_raw_rdata(q, a->lookup_arg, &typed, why, sizeof(why)); break;
+	case OPT_NXDOMAIN: err = cli_query_nxdomain(q, a->lookup_arg, &typed, why, sizeof(why)); break;
+	}
+	if (err != 0)
+		return bad_usage("%s '%s': %s", opt, a->lookup_arg, why);
+	if (a->types != NULL) {
+		if (typed)
+			return bad_usage("-t '%s': %s '%s' names rrtypes already", a->types, opt,
+			                 a->lookup_arg);
+		if (cli_query_types(q, a->types, why, sizeof(why)) != 0)
+			return bad_usage("-t '%s': %s", a->types, why);
+	}
+	if (a->bailiwick != NULL) {
+		if (q->kind != PROTO_Q_RRSET)
+			return bad_usage("-b '%s': a bailiwick applies to -r and -R only", a->bailiwick);
+		if (q->bailiwick_len != 0)
+			return bad_usage("-b '%s': %s '%s' names a bailiwick already", a->bailiwick,
+			                 opt, a->lookup_arg);
+		if (cli_query_bailiwick(q, a->bailiwick, why, sizeof(why)) != 0)
+			return bad_usage("-b '%s': %s", a->bailiwick, why);
+	}
+	q->sections = a->all_sections ? PROTO_QS_ALL : PROTO_QS_ANSWER;
+	q->limit = a->limit;
+	q->offset = a->offset;
+	return build_fences(a, q);
+}
+
+/* One line for a store error, and its exit code. */
+static int
+store_fail(const char *what, const char *dir, int err, const char *why)
+{
+	fprintf(stderr, "%s: %s '%s': %s\n", PROG, what, dir,
+	        why[0] ? why : proto_strerror(err));
+	switch (err) {
+	case PROTO_ENOENT: return EXIT_NOINPUT;
+	case PROTO_EPERM: return EXIT_NOPERM;
+	case PROTO_EFORMAT: case PROTO_ETRUNC: case PROTO_ERDATA: return EXIT_DATA;
+	case PROTO_EBUSY: return EXIT_UNAVAILABLE;
+	case PROTO_EIO: return EXIT_IOERR;
+	case PROTO_EINVAL: return EXIT_USAGE;
+	default: return EXIT_SOFTWARE;
+	}
+}
+
+static int
+collect(void *arg, const struct store_result *r)
+{
+	return cli_rows_add(arg, &r->obs);
+}
+
+/* Run q on the store; rows get every merged row. */
+static int
+run(const struct args *a, const struct proto_query *q, struct cli_rows *rows,
+    struct store_query_info *info)
+{
+	struct store_db *db = NULL;
+	char why[512] = "";
+	int err;
+
+	if ((err = store_db_open(&db, a->store, STORE_READ, why, sizeof(why))) != 0)
+		return store_fail("cannot open store", a->store, err, why);
+	why[0] = '\0';
+	err = store_db_query(db, q, a->max_scan, collect, rows, info, why, sizeof(why));
+	store_db_close(&db);
+	if (err == PROTO_ENOMEM) {
+		fprintf(stderr, "%s: out of memory after %zu rows (use -l to ask for fewer)\n",
+		        PROG, cli_rows_count(rows));
+		return EXIT_SOFTWARE;
+	}
+	if (err == PROTO_EINVAL) {
+		fprintf(stderr, "%s: query refused by store '%s': %s\n", PROG, a->store,
+		        why[0] ? why : "invalid query");
+		return EXIT_USAGE;
+	}
+	if (err != 0)
+		return store_fail("cannot read store", a->store, err, why);
+	return 0;
+}
+
+static int
+print(const struct args *a, struct cli_rows *rows)
+{
+	int err;
+
+	if (a->sorting)
+		cli_rows_sort(rows, &a->sort);
+	errno = 0;
+	err = a->summarize ? cli_out_summary(stdout, a->fmt, rows) :
+	      cli_out_rows(stdout, a->fmt, rows);
+	if (err == PROTO_EIO) {
+		fprintf(stderr, "%s: cannot write standard output: %s\n", PROG,
+		        strerror(errno ? errno : EIO));
+		return EXIT_IOERR;
+	}
+	if (err != 0) {
+		fprintf(stderr, "%s: cannot print the results: %s\n", PROG, proto_strerror(err));
+		return EXIT_SOFTWARE;
+	}
+	return 0;
+}
+
+/* What the user should know about the result, on standard error. */
+static void
+notes(const struct proto_query *q, const struct cli_rows *rows,
+      const struct store_query_info *info)
+{
+	if (cli_rows_count(rows) == 0)
+		fprintf(stderr, "%s: no results found for query\n", PROG);
+	if (!info->limited)
+		return;
+	if (q->limit != 0 && info->returned >= q->limit)
+		fprintf(stderr, "%s: results limited to %" PRIu64 " rows (use -l N, "
+		        "or -l 0 for all)\n", PROG, q->limit);
+	else
+		fprintf(stderr, "%s: results limited: the scan stopped after %" PRIu64
+		        " index entries (use --max-scan N or a narrower query)\n",
+		        PROG, info->scanned);
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct args a;
+	static struct proto_query q;
+	struct store_query_info info;
+	struct cli_rows *rows = NULL;
+	int code;
+
+	a.limit = DEFAULT_LIMIT;
+	a.max_scan = DEFAULT_MAX_SCAN;
+	a.fmt = CLI_FMT_TEXT;
+	a.store = getenv("PDNS_STORE");
+	if ((code = parse_opts(argc, argv, &a)) != 0 || (code = build_query(&a, &q)) != 0)
+		return code;
+	if (a.store == NULL || a.store[0] == '\0')
+		return bad_usage("%s", "give --store DIR (or set PDNS_STORE)");
+	if (cli_rows_new(&rows) != 0) {
+		fprintf(stderr, "%s: out of memory\n", PROG);
+		return EXIT_SOFTWARE;
+	}
+	memset(&info, 0, sizeof(info));
+	if ((code = run(&a, &q, rows, &info)) == 0 && (code = print(&a, rows)) == 0)
+		notes(&q, rows, &info);
+	cli_rows_destroy(&rows);
+	return code;
+}
