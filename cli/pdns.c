@@ -84,7 +84,7 @@ static const struct opt_doc opts[] = {
 	{ { "offset", required_argument, NULL, 'O' }, 'O', "N",
 	  "skip the first N rows (default 0)" },
 	{ { "max-scan", required_argument, NULL, OPT_MAX_SCAN }, 0, "N",
-	  "read at most N index entries (default 10000000; 0 refuses wide scans)" },
+	  "read at most N index entries (default 10000000; 0: no cap)" },
 	{ { "verb", required_argument, NULL, 'V' }, 'V', "lookup|summarize",
 	  "print rows (default) or one summary: count, rows, first, last" },
 	{ { "format", required_argument, NULL, 'p' }, 'p', "FORMAT",
