@@ -5,4 +5,4 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y --no-install-recommends \
 	build-essential cmake pkg-config clang libclang-rt-14-dev \
-	libpcap-dev librocksdb-dev python3 iproute2 tcpreplay tshark >/dev/null
+	libpcap-dev librocksdb-dev python3 iproute2 tcpreplay >/dev/null
