@@ -524,71 +524,106 @@ batch_free(struct batch *b)
 	free(b->vals);
 }
 
+/*
+ * Where store_db_put sends entries: straight into the WriteBatch for a bulk
+ * writer (its vector memtable sorts once per flush anyway), or into a
+ * buffer sorted before the batch is built, which a skip-list memtable
+ * applies measurably faster (DESIGN.md: 308,000 vs 356,000 updates/s).
+ */
+struct put_ctx {
+	struct store_db *db;
+	rocksdb_writebatch_t *wb;
+	struct batch *sorted;     /* NULL: bulk */
+};
+
+static int
+put_entry(struct put_ctx *c, uint8_t cf, const uint8_t *key, size_t klen,
+          const uint8_t *val, size_t vlen)
+{
+	if (c->sorted != NULL)
+		return batch_add(c->sorted, cf, key, klen, val, vlen);
+	if (val != NULL)
+		rocksdb_writebatch_merge_cf(c->wb, c->db->cf[cf], (const char *)key, klen,
+		                            (const char *)val, vlen);
+	else
+		rocksdb_writebatch_put_cf(c->wb, c->db->cf[cf], (const char *)key, klen, "", 0);
+	return 0;
+}
+
+/* Every index entry of one observation. */
+static int
+put_row(struct put_ctx *c, const struct proto_obs *o, uint16_t origin)
+{
+	uint8_t val[STORE_VALUE_MAX], target[PROTO_NAME_MAX];
+	uint8_t *kbuf = c->db->kbuf;
+	size_t tlen, k;
+	struct store_value v = {
+		.time_first = o->time_first,
+		.time_last = o->time_last,
+		.count = o->count,
+	};
+	int rc;
+
+	if (o->bailiwick != NULL && o->bailiwick_len <= PROTO_NAME_MAX) {
+		memcpy(v.bailiwick, o->bailiwick, o->bailiwick_len);
+		v.bailiwick_len = (uint8_t)o->bailiwick_len;
+	}
+	size_t vlen = store_value_encode(val, &v);
+	if (o->section == PROTO_SEC_NXDOMAIN) {
+		k = store_key_nxdomain(kbuf, o, origin);
+		return put_entry(c, STORE_CF_NXDOMAIN, kbuf, k, val, vlen);
+	}
+	k = store_key_rrset(kbuf, o, origin);
+	if ((rc = put_entry(c, STORE_CF_RRSET, kbuf, k, val, vlen)) != 0)
+		return rc;
+	k = store_key_rdata(kbuf, o, origin);
+	if ((rc = put_entry(c, STORE_CF_RDATA, kbuf, k, val, vlen)) != 0)
+		return rc;
+	k = store_key_names(kbuf, STORE_NK_OWNER, o->name, o->name_len);
+	if ((rc = put_entry(c, STORE_CF_NAMES, kbuf, k, NULL, 0)) != 0)
+		return rc;
+	if (store_key_rdata_target(o->rrtype, o->rdata, o->rdata_len, target, &tlen)) {
+		k = store_key_names(kbuf, STORE_NK_RDATA, target, tlen);
+		return put_entry(c, STORE_CF_NAMES, kbuf, k, NULL, 0);
+	}
+	return 0;
+}
+
 int
 store_db_put(struct store_db *db, const struct proto_obs *rows, size_t n,
              uint16_t origin, char *why, size_t whylen)
 {
 	struct batch b = { 0 };
-	uint8_t val[STORE_VALUE_MAX], target[PROTO_NAME_MAX];
-	size_t tlen;
+	struct put_ctx c = { .db = db, .sorted = db->mode == STORE_BULK ? NULL : &b };
 	int rc = 0;
 
 	if (db->mode == STORE_READ)
 		return PROTO_EINVAL;
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		const struct proto_obs *o = &rows[i];
-		struct store_value v = {
-			.time_first = o->time_first,
-			.time_last = o->time_last,
-			.count = o->count,
-		};
-		if (o->bailiwick != NULL && o->bailiwick_len <= PROTO_NAME_MAX) {
-			memcpy(v.bailiwick, o->bailiwick, o->bailiwick_len);
-			v.bailiwick_len = (uint8_t)o->bailiwick_len;
-		}
-		size_t vlen = store_value_encode(val, &v);
-		if (o->section == PROTO_SEC_NXDOMAIN) {
-			size_t k = store_key_nxdomain(db->kbuf, o, origin);
-			rc = batch_add(&b, STORE_CF_NXDOMAIN, db->kbuf, k, val, vlen);
-			continue;
-		}
-		size_t k = store_key_rrset(db->kbuf, o, origin);
-		rc = batch_add(&b, STORE_CF_RRSET, db->kbuf, k, val, vlen);
-		if (rc == 0) {
-			k = store_key_rdata(db->kbuf, o, origin);
-			rc = batch_add(&b, STORE_CF_RDATA, db->kbuf, k, val, vlen);
-		}
-		if (rc == 0) {
-			k = store_key_names(db->kbuf, STORE_NK_OWNER, o->name, o->name_len);
-			rc = batch_add(&b, STORE_CF_NAMES, db->kbuf, k, NULL, 0);
-		}
-		if (rc == 0 && store_key_rdata_target(o->rrtype, o->rdata, o->rdata_len,
-		                                      target, &tlen)) {
-			k = store_key_names(db->kbuf, STORE_NK_RDATA, target, tlen);
-			rc = batch_add(&b, STORE_CF_NAMES, db->kbuf, k, NULL, 0);
-		}
-	}
+	c.wb = rocksdb_writebatch_create();
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = put_row(&c, &rows[i], origin);
 	if (rc != 0) {
+		rocksdb_writebatch_destroy(c.wb);
 		batch_free(&b);
 		snprintf(why, whylen, "out of memory building a batch");
 		return rc;
 	}
-	/* Sorted batches are measurably faster to apply (see DESIGN.md). */
-	sort_keys = b.keys;
-	qsort(b.e, b.n, sizeof(*b.e), entry_cmp);
-	rocksdb_writebatch_t *wb = rocksdb_writebatch_create();
-	for (size_t i = 0; i < b.n; i++) {
-		const struct entry *e = &b.e[i];
-		const char *key = (const char *)b.keys + e->koff;
-		if (e->merge)
-			rocksdb_writebatch_merge_cf(wb, db->cf[e->cf], key, e->klen,
-			                            (const char *)b.vals + e->voff, e->vlen);
-		else if (i == 0 || entry_cmp(&b.e[i - 1], e) != 0)
-			rocksdb_writebatch_put_cf(wb, db->cf[e->cf], key, e->klen, "", 0);
+	if (c.sorted != NULL) {
+		sort_keys = b.keys;
+		qsort(b.e, b.n, sizeof(*b.e), entry_cmp);
+		for (size_t i = 0; i < b.n; i++) {
+			const struct entry *e = &b.e[i];
+			const char *key = (const char *)b.keys + e->koff;
+			if (e->merge)
+				rocksdb_writebatch_merge_cf(c.wb, db->cf[e->cf], key, e->klen,
+				                            (const char *)b.vals + e->voff, e->vlen);
+			else if (i == 0 || entry_cmp(&b.e[i - 1], e) != 0)
+				rocksdb_writebatch_put_cf(c.wb, db->cf[e->cf], key, e->klen, "", 0);
+		}
 	}
 	char *err = NULL;
-	rocksdb_write(db->db, db->wopts, wb, &err);
-	rocksdb_writebatch_destroy(wb);
+	rocksdb_write(db->db, db->wopts, c.wb, &err);
+	rocksdb_writebatch_destroy(c.wb);
 	batch_free(&b);
 	if (err != NULL) {
 		snprintf(why, whylen, "write failed: %s", err);
