@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli/cli_keygen.h"
 #include "cli/cli_out.h"
 #include "cli/cli_query.h"
 #include "cli/cli_rows.h"
@@ -486,6 +487,8 @@ main(int argc, char **argv)
 	struct cli_rows *rows = NULL;
 	int code;
 
+	if (argc > 1 && strcmp(argv[1], "keygen") == 0)
+		return cli_keygen_main(argc - 1, argv + 1);
 	a.limit = DEFAULT_LIMIT;
 	a.max_scan = DEFAULT_MAX_SCAN;
 	a.fmt = CLI_FMT_TEXT;

@@ -5,4 +5,5 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y --no-install-recommends \
 	build-essential cmake pkg-config clang libclang-rt-14-dev \
-	libpcap-dev librocksdb-dev python3 iproute2 tcpreplay >/dev/null
+	libpcap-dev librocksdb-dev libczmq-dev libzmq3-dev libsodium-dev \
+	python3 python3-msgpack iproute2 tcpreplay >/dev/null

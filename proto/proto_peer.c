@@ -1,0 +1,999 @@
+/*
+ * proto_peer.c - peer protocol messages (doc/peer-protocol.md).
+ *
+ * One table gives each message type's layout: the msgpack kind of every
+ * element by position. The decoder reads by that table into slots, the
+ * encoder writes from slots by the same table, and one function
+ * (msg_rules, row_rules) holds the rules on values, called by both: what we
+ * send is exactly what we accept.
+ *
+ * The decoder is msgpack of its own on purpose: msgpack-c's unpacker
+ * allocates from a container's declared count before reading an element
+ * (5 bytes, `dd 10 00 00 00`, ask it for 8 GiB). Here a declared count or
+ * length is compared with the bytes left before anything else, and nothing
+ * is ever allocated.
+ */
+#include <string.h>
+
+#include "proto/proto_err.h"
+#include "proto/proto_name.h"
+#include "proto/proto_peer.h"
+#include "proto/proto_query.h"
+
+/* Element kinds in a layout. */
+enum {
+	K_U8 = 1, K_U16, K_U32, K_U64, K_BOOL,
+	K_ORIGIN,  /* bin, 1..PROTO_PEER_ORIGIN_MAX */
+	K_QUERY,   /* bin, 1..PROTO_QUERY_WIRE_MAX */
+	K_TEXT,    /* str, 0..PROTO_PEER_TEXT_MAX */
+	K_ROWS,    /* array of nrows * stride scalars; always last */
+};
+
+#define FIELDS_MAX 8 /* elements of the longest message */
+
+struct layout {
+	uint8_t n;                  /* elements, version and type included */
+	uint8_t kind[FIELDS_MAX];   /* by position; [0], [1] unused */
+	const char *name[FIELDS_MAX];
+};
+
+static const struct layout layouts[PROTO_PEER_TYPE_MAX + 1] = {
+	[PROTO_PEER_OBS_BATCH] = { 6, { 0, 0, K_ORIGIN, K_U64, K_U64, K_ROWS },
+		{ "version", "type", "origin", "stream", "seq", "rows" } },
+	[PROTO_PEER_ACK] = { 5, { 0, 0, K_ORIGIN, K_U64, K_U64 },
+		{ "version", "type", "origin", "stream", "seq" } },
+	[PROTO_PEER_QUERY] = { 6, { 0, 0, K_U64, K_U8, K_U32, K_QUERY },
+		{ "version", "type", "query_id", "hop_limit", "deadline_ms", "query" } },
+	[PROTO_PEER_QUERY_RESULT] = { 8,
+		{ 0, 0, K_U64, K_U32, K_BOOL, K_U8, K_BOOL, K_ROWS },
+		{ "version", "type", "query_id", "part", "final", "status",
+		  "limited", "rows" } },
+	[PROTO_PEER_REPLAY_REQ] = { 5, { 0, 0, K_ORIGIN, K_U64, K_U64 },
+		{ "version", "type", "origin", "stream", "from_seq" } },
+	[PROTO_PEER_REPLAY_END] = { 5, { 0, 0, K_ORIGIN, K_U64, K_U64 },
+		{ "version", "type", "origin", "stream", "last_seq" } },
+	[PROTO_PEER_SNAPSHOT_BEGIN] = { 6, { 0, 0, K_ORIGIN, K_U64, K_U64, K_U64 },
+		{ "version", "type", "origin", "snapshot_id", "stream", "seq" } },
+	[PROTO_PEER_SNAPSHOT_ROWS] = { 6, { 0, 0, K_ORIGIN, K_U64, K_U32, K_ROWS },
+		{ "version", "type", "origin", "snapshot_id", "part", "rows" } },
+	[PROTO_PEER_SNAPSHOT_END] = { 6, { 0, 0, K_ORIGIN, K_U64, K_U32, K_U64 },
+		{ "version", "type", "origin", "snapshot_id", "parts", "total_rows" } },
+	[PROTO_PEER_ERROR] = { 5, { 0, 0, K_U16, K_U64, K_TEXT },
+		{ "version", "type", "code", "ref", "text" } },
+};
+
+static const char *const type_names[PROTO_PEER_TYPE_MAX + 1] = {
+	[PROTO_PEER_OBS_BATCH] = "OBS_BATCH",
+	[PROTO_PEER_ACK] = "ACK",
+	[PROTO_PEER_QUERY] = "QUERY",
+	[PROTO_PEER_QUERY_RESULT] = "QUERY_RESULT",
+	[PROTO_PEER_REPLAY_REQ] = "REPLAY_REQ",
+	[PROTO_PEER_REPLAY_END] = "REPLAY_END",
+	[PROTO_PEER_SNAPSHOT_BEGIN] = "SNAPSHOT_BEGIN",
+	[PROTO_PEER_SNAPSHOT_ROWS] = "SNAPSHOT_ROWS",
+	[PROTO_PEER_SNAPSHOT_END] = "SNAPSHOT_END",
+	[PROTO_PEER_ERROR] = "ERROR",
+};
+
+static const char *const row_names[PROTO_PEER_RESULT_FIELDS] = {
+	"rrname", "rrtype", "rdata", "section", "time_first", "time_last",
+	"count", "bailiwick", "origin",
+};
+
+const char *
+proto_peer_type_name(unsigned type)
+{
+	return type >= 1 && type <= PROTO_PEER_TYPE_MAX ? type_names[type] : NULL;
+}
+
+/* One element's value, whatever its kind. */
+struct slot {
+	uint64_t u;
+	const uint8_t *p;
+	size_t n;
+};
+
+/* ---------------------------------------------------------------------
+ * Rules on values, shared by the encoder and the decoder. Each returns 0 or
+ * an error, with the position of the element at fault and a reason.
+ */
+
+static bool
+printable(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] < 0x20 || p[i] > 0x7e)
+			return false;
+	}
+	return true;
+}
+
+/* A lowercased, uncompressed wire name of exactly n octets. */
+static int
+name_rules(const uint8_t *p, size_t n, const char **why)
+{
+	uint8_t out[PROTO_NAME_MAX];
+	size_t pos = 0, outlen = 0;
+	int err;
+
+	if (p == NULL || n == 0 || n > PROTO_NAME_MAX) {
+		*why = "name length out of range (1..255)";
+		return PROTO_EINVAL;
+	}
+	err = proto_name_unpack(p, n, &pos, out, &outlen, false);
+	if (err != 0) {
+		*why = err == PROTO_EPTR ? "compression pointer in a name"
+		       : err == PROTO_ELABEL ? "bad label type or length"
+		       : err == PROTO_ENAMELEN ? "name longer than 255 octets"
+		       : "name runs past its bin (no root label)";
+		return err == PROTO_ETRUNC ? PROTO_EINVAL : err;
+	}
+	if (pos != n) {
+		*why = "bytes after the root label";
+		return PROTO_EINVAL;
+	}
+	if (memcmp(out, p, n) != 0) {
+		*why = "uppercase letters in a name (names are lowercased)";
+		return PROTO_EINVAL;
+	}
+	return 0;
+}
+
+static int
+row_rules(const struct proto_peer_row *r, bool with_origin, unsigned *field,
+          const char **why)
+{
+	const struct proto_obs *o = &r->obs;
+	int err;
+
+	*field = 0;
+	if ((err = name_rules(o->name, o->name_len, why)) != 0)
+		return err;
+	*field = 1;
+	if (o->rrtype == 0) {
+		*why = "rrtype 0";
+		return PROTO_EINVAL;
+	}
+	*field = 2;
+	if (o->rdata_len > PROTO_PEER_RDATA_MAX || (o->rdata == NULL && o->rdata_len != 0)) {
+		*why = "rdata longer than the limit";
+		return PROTO_EINVAL;
+	}
+	if (!printable((const uint8_t *)o->rdata, o->rdata_len)) {
+		*why = "rdata not printable ASCII";
+		return PROTO_EINVAL;
+	}
+	if (o->section != PROTO_SEC_NXDOMAIN && o->rdata_len == 0) {
+		*why = "empty rdata outside an nxdomain row";
+		return PROTO_EINVAL;
+	}
+	if (o->section == PROTO_SEC_NXDOMAIN && o->rdata_len != 0) {
+		*why = "nxdomain row with rdata";
+		return PROTO_EINVAL;
+	}
+	*field = 3;
+	if (o->section < PROTO_SEC_ANSWER || o->section > PROTO_SEC_NXDOMAIN) {
+		*why = "section out of range (1..4)";
+		return PROTO_EINVAL;
+	}
+	*field = 4;
+	if (o->time_first < 0) {
+		*why = "negative time";
+		return PROTO_EINVAL;
+	}
+	*field = 5;
+	if (o->time_last < o->time_first) {
+		*why = "time_last before time_first";
+		return PROTO_EINVAL;
+	}
+	*field = 6;
+	if (o->count == 0) {
+		*why = "count 0";
+		return PROTO_EINVAL;
+	}
+	*field = 7;
+	if (o->bailiwick != NULL) {
+		if ((err = name_rules(o->bailiwick, o->bailiwick_len, why)) != 0)
+			return err;
+		if (o->section == PROTO_SEC_NXDOMAIN) {
+			*why = "nxdomain row with a bailiwick";
+			return PROTO_EINVAL;
+		}
+		if (!proto_name_is_subdomain(o->name, o->name_len, o->bailiwick,
+		                             o->bailiwick_len)) {
+			*why = "rrname not at or below its bailiwick";
+			return PROTO_EINVAL;
+		}
+	}
+	*field = 8;
+	if (with_origin && (r->origin == NULL || r->origin_len == 0 ||
+	                    r->origin_len > PROTO_PEER_ORIGIN_MAX)) {
+		*why = "origin length out of range (1..32)";
+		return PROTO_EINVAL;
+	}
+	return 0;
+}
+
+int
+proto_peer_row_check(const struct proto_peer_row *r, bool with_origin)
+{
+	unsigned field;
+	const char *why;
+
+	return row_rules(r, with_origin, &field, &why);
+}
+
+/* Scalar fields of m to slots by the type's layout, and back. */
+static void
+msg_to_slots(const struct proto_peer_msg *m, struct slot s[FIELDS_MAX])
+{
+	memset(s, 0, sizeof(struct slot) * FIELDS_MAX);
+	s[0].u = PROTO_PEER_VERSION;
+	s[1].u = m->type;
+	switch (m->type) {
+	case PROTO_PEER_OBS_BATCH:
+	case PROTO_PEER_ACK:
+	case PROTO_PEER_REPLAY_REQ:
+	case PROTO_PEER_REPLAY_END:
+		s[3].u = m->stream;
+		s[4].u = m->seq;
+		break;
+	case PROTO_PEER_QUERY:
+		s[2].u = m->query_id;
+		s[3].u = m->hop_limit;
+		s[4].u = m->deadline_ms;
+		s[5].p = m->query;
+		s[5].n = m->query_len;
+		break;
+	case PROTO_PEER_QUERY_RESULT:
+		s[2].u = m->query_id;
+		s[3].u = m->part;
+		s[4].u = m->final;
+		s[5].u = m->status;
+		s[6].u = m->limited;
+		break;
+	case PROTO_PEER_SNAPSHOT_BEGIN:
+		s[3].u = m->snapshot_id;
+		s[4].u = m->stream;
+		s[5].u = m->seq;
+		break;
+	case PROTO_PEER_SNAPSHOT_ROWS:
+		s[3].u = m->snapshot_id;
+		s[4].u = m->part;
+		break;
+	case PROTO_PEER_SNAPSHOT_END:
+		s[3].u = m->snapshot_id;
+		s[4].u = m->parts;
+		s[5].u = m->total_rows;
+		break;
+	case PROTO_PEER_ERROR:
+		s[2].u = m->code;
+		s[3].u = m->ref;
+		s[4].p = (const uint8_t *)m->text;
+		s[4].n = m->text_len;
+		break;
+	}
+	if (layouts[m->type].kind[2] == K_ORIGIN) {
+		s[2].p = m->origin;
+		s[2].n = m->origin_len;
+	}
+}
+
+/* The decoder's reads already bound every slot to its kind's width. */
+static void
+slots_to_msg(struct proto_peer_msg *m, const struct slot s[FIELDS_MAX])
+{
+	if (layouts[m->type].kind[2] == K_ORIGIN) {
+		m->origin = s[2].p;
+		m->origin_len = (uint8_t)s[2].n;
+	}
+	switch (m->type) {
+	case PROTO_PEER_OBS_BATCH:
+	case PROTO_PEER_ACK:
+	case PROTO_PEER_REPLAY_REQ:
+	case PROTO_PEER_REPLAY_END:
+		m->stream = s[3].u;
+		m->seq = s[4].u;
+		break;
+	case PROTO_PEER_QUERY:
+		m->query_id = s[2].u;
+		m->hop_limit = (uint8_t)s[3].u;
+		m->deadline_ms = (uint32_t)s[4].u;
+		m->query = s[5].p;
+		m->query_len = (uint16_t)s[5].n;
+		break;
+	case PROTO_PEER_QUERY_RESULT:
+		m->query_id = s[2].u;
+		m->part = (uint32_t)s[3].u;
+		m->final = s[4].u != 0;
+		m->status = (uint8_t)s[5].u;
+		m->limited = s[6].u != 0;
+		break;
+	case PROTO_PEER_SNAPSHOT_BEGIN:
+		m->snapshot_id = s[3].u;
+		m->stream = s[4].u;
+		m->seq = s[5].u;
+		break;
+	case PROTO_PEER_SNAPSHOT_ROWS:
+		m->snapshot_id = s[3].u;
+		m->part = (uint32_t)s[4].u;
+		break;
+	case PROTO_PEER_SNAPSHOT_END:
+		m->snapshot_id = s[3].u;
+		m->parts = (uint32_t)s[4].u;
+		m->total_rows = s[5].u;
+		break;
+	case PROTO_PEER_ERROR:
+		m->code = (uint16_t)s[2].u;
+		m->ref = s[3].u;
+		m->text = (const char *)s[4].p;
+		m->text_len = (uint16_t)s[4].n;
+		break;
+	}
+}
+
+/*
+ * Rules across a message's scalar fields (the kinds' widths and lengths are
+ * checked where they are read or written). *pos gets the element at fault.
+ */
+static int
+msg_rules(const struct proto_peer_msg *m, unsigned *pos, const char **why)
+{
+	struct proto_query q;
+
+#define RULE(cond, p, text)                                                      \
+	do {                                                                     \
+		if (!(cond)) {                                                   \
+			*pos = (p);                                              \
+			*why = (text);                                           \
+			return PROTO_EINVAL;                                     \
+		}                                                                \
+	} while (0)
+	switch (m->type) {
+	case PROTO_PEER_OBS_BATCH:
+		RULE(m->stream != 0, 3, "stream 0");
+		RULE(m->seq != 0, 4, "sequence 0 (batches count from 1)");
+		break;
+	case PROTO_PEER_ACK:
+	case PROTO_PEER_REPLAY_END:
+		RULE(m->stream != 0, 3, "stream 0");
+		break;
+	case PROTO_PEER_REPLAY_REQ:
+		RULE(m->seq != 0, 4, "replay from sequence 0 (batches count from 1)");
+		break;
+	case PROTO_PEER_QUERY:
+		RULE(m->query_id != 0, 2, "query id 0");
+		RULE(m->hop_limit <= PROTO_PEER_HOPS_MAX, 3, "hop limit above 8");
+		RULE(m->deadline_ms >= 1 && m->deadline_ms <= PROTO_PEER_DEADLINE_MAX,
+		     4, "deadline out of range (1..600000 ms)");
+		RULE(m->query != NULL && proto_query_decode(&q, m->query, m->query_len) == 0,
+		     5, "not a valid proto_query encoding");
+		break;
+	case PROTO_PEER_QUERY_RESULT:
+		RULE(m->query_id != 0, 2, "query id 0");
+		RULE(m->status <= PROTO_PEER_STATUS_MAX, 5, "unknown status");
+		RULE(m->final || m->status == PROTO_PEER_ST_OK, 5,
+		     "status on a part that is not final");
+		RULE(m->final || !m->limited, 6, "limited on a part that is not final");
+		break;
+	case PROTO_PEER_SNAPSHOT_BEGIN:
+		RULE(m->snapshot_id != 0, 3, "snapshot id 0");
+		RULE(m->stream != 0, 4, "stream 0");
+		break;
+	case PROTO_PEER_SNAPSHOT_ROWS:
+		RULE(m->snapshot_id != 0, 3, "snapshot id 0");
+		break;
+	case PROTO_PEER_SNAPSHOT_END:
+		RULE(m->snapshot_id != 0, 3, "snapshot id 0");
+		RULE(m->total_rows <= (uint64_t)m->parts * PROTO_PEER_ROWS_MAX, 5,
+		     "more rows than its parts can hold");
+		break;
+	case PROTO_PEER_ERROR:
+		RULE(m->code != 0, 2, "error code 0");
+		RULE(m->text != NULL || m->text_len == 0, 4, "text missing");
+		RULE(printable((const uint8_t *)m->text, m->text_len), 4,
+		     "text not printable ASCII");
+		break;
+	}
+#undef RULE
+	return 0;
+}
+
+/* Bounds of a kind: the largest integer, or the shortest and longest bytes. */
+static uint64_t
+kind_max(unsigned kind)
+{
+	switch (kind) {
+	case K_U8: return UINT8_MAX;
+	case K_U16: return UINT16_MAX;
+	case K_U32: return UINT32_MAX;
+	case K_BOOL: return 1;
+	case K_ORIGIN: return PROTO_PEER_ORIGIN_MAX;
+	case K_QUERY: return PROTO_QUERY_WIRE_MAX;
+	case K_TEXT: return PROTO_PEER_TEXT_MAX;
+	}
+	return UINT64_MAX;
+}
+
+static size_t
+kind_min(unsigned kind)
+{
+	return kind == K_ORIGIN || kind == K_QUERY ? 1 : 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Decoder.
+ */
+
+struct peer_in {
+	struct wire w;
+	const char *field, *why;
+	size_t at;
+};
+
+static int
+fail(struct peer_in *in, size_t at, int err, const char *field, const char *why)
+{
+	if (in->why == NULL) {
+		in->at = at;
+		in->field = field;
+		in->why = why;
+	}
+	return err;
+}
+
+static uint64_t
+get_u64(struct wire *w)
+{
+	uint64_t hi = wire_u32(w);
+
+	return hi << 32 | wire_u32(w);
+}
+
+/*
+ * An integer in 0..max, in any msgpack integer format (positive fixint,
+ * uint 8..64, or int 8..64 holding a value that is not negative).
+ */
+static int
+rd_uint(struct peer_in *in, const char *field, uint64_t max, uint64_t *v)
+{
+	size_t at = in->w.pos;
+	uint8_t t = wire_u8(&in->w);
+	int64_t s = 0;
+	bool sig = false;
+
+	if (in->w.err != 0)
+		return fail(in, at, PROTO_ETRUNC, field, "truncated");
+	if (t <= 0x7f) {
+		*v = t;
+	} else if (t >= 0xe0) {
+		return fail(in, at, PROTO_EINVAL, field, "negative integer");
+	} else {
+		switch (t) {
+		case 0xcc: *v = wire_u8(&in->w); break;
+		case 0xcd: *v = wire_u16(&in->w); break;
+		case 0xce: *v = wire_u32(&in->w); break;
+		case 0xcf: *v = get_u64(&in->w); break;
+		case 0xd0: s = (int8_t)wire_u8(&in->w); sig = true; break;
+		case 0xd1: s = (int16_t)wire_u16(&in->w); sig = true; break;
+		case 0xd2: s = (int32_t)wire_u32(&in->w); sig = true; break;
+		case 0xd3: s = (int64_t)get_u64(&in->w); sig = true; break;
+		default:
+			return fail(in, at, PROTO_EINVAL, field, "not an integer");
+		}
+		if (in->w.err != 0)
+			return fail(in, at, PROTO_ETRUNC, field, "truncated");
+		if (sig) {
+			if (s < 0)
+				return fail(in, at, PROTO_EINVAL, field, "negative integer");
+			*v = (uint64_t)s;
+		}
+	}
+	if (*v > max)
+		return fail(in, at, PROTO_EINVAL, field, "integer out of range");
+	return 0;
+}
+
+static int
+rd_bool(struct peer_in *in, const char *field, uint64_t *v)
+{
+	size_t at = in->w.pos;
+	uint8_t t = wire_u8(&in->w);
+
+	if (in->w.err != 0)
+		return fail(in, at, PROTO_ETRUNC, field, "truncated");
+	if (t != 0xc2 && t != 0xc3)
+		return fail(in, at, PROTO_EINVAL, field, "not a bool");
+	*v = t == 0xc3;
+	return 0;
+}
+
+/*
+ * A bin (str false) or str (str true) of min..max octets. The declared
+ * length is compared with the bytes left before the limit, so a bin 32
+ * claiming 4 GiB is "runs past the end", not a range error.
+ */
+static int
+rd_bytes(struct peer_in *in, const char *field, bool str, size_t min, size_t max,
+         const uint8_t **p, size_t *n)
+{
+	size_t at = in->w.pos;
+	uint8_t t = wire_u8(&in->w);
+	size_t len;
+
+	if (in->w.err != 0)
+		return fail(in, at, PROTO_ETRUNC, field, "truncated");
+	if (str && t >= 0xa0 && t <= 0xbf)
+		len = t & 0x1fu;
+	else if (t == (str ? 0xd9 : 0xc4))
+		len = wire_u8(&in->w);
+	else if (t == (str ? 0xda : 0xc5))
+		len = wire_u16(&in->w);
+	else if (t == (str ? 0xdb : 0xc6))
+		len = wire_u32(&in->w);
+	else
+		return fail(in, at, PROTO_EINVAL, field, str ? "not a str" : "not a bin");
+	if (in->w.err != 0)
+		return fail(in, at, PROTO_ETRUNC, field, "truncated");
+	if (len > wire_left(&in->w))
+		return fail(in, at, PROTO_ETRUNC, field, "length runs past the end");
+	if (len < min || len > max)
+		return fail(in, at, PROTO_EINVAL, field, "length out of range");
+	*p = wire_take(&in->w, len);
+	*n = len;
+	return 0;
+}
+
+/* An array header whose count is checked against the bytes left (every
+ * element takes at least one byte). */
+static int
+rd_array(struct peer_in *in, const char *field, size_t *n, int badtype)
+{
+	size_t at = in->w.pos;
+	uint8_t t = wire_u8(&in->w);
+
+	if (in->w.err != 0)
+		return fail(in, at, PROTO_ETRUNC, field, "truncated");
+	if (t >= 0x90 && t <= 0x9f)
+		*n = t & 0x0fu;
+	else if (t == 0xdc)
+		*n = wire_u16(&in->w);
+	else if (t == 0xdd)
+		*n = wire_u32(&in->w);
+	else
+		return fail(in, at, badtype, field, "not an array");
+	if (in->w.err != 0)
+		return fail(in, at, PROTO_ETRUNC, field, "truncated");
+	if (*n > wire_left(&in->w))
+		return fail(in, at, PROTO_ETRUNC, field, "count runs past the end");
+	return 0;
+}
+
+/* One row: PROTO_PEER_ROW_FIELDS elements (+ origin), then its rules. */
+static int
+rd_row(struct peer_in *in, bool with_origin, struct proto_peer_row *r)
+{
+	struct proto_obs *o = &r->obs;
+	size_t at[PROTO_PEER_RESULT_FIELDS];
+	const uint8_t *p;
+	size_t n;
+	uint64_t v;
+	unsigned field;
+	const char *why;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	at[0] = in->w.pos;
+	if ((err = rd_bytes(in, row_names[0], false, 1, PROTO_NAME_MAX, &p, &n)) != 0)
+		return err;
+	o->name = p;
+	o->name_len = (uint32_t)n;
+	at[1] = in->w.pos;
+	if ((err = rd_uint(in, row_names[1], UINT16_MAX, &v)) != 0)
+		return err;
+	o->rrtype = (uint16_t)v;
+	at[2] = in->w.pos;
+	if ((err = rd_bytes(in, row_names[2], true, 0, PROTO_PEER_RDATA_MAX, &p, &n)) != 0)
+		return err;
+	o->rdata = (const char *)p;
+	o->rdata_len = (uint32_t)n;
+	at[3] = in->w.pos;
+	if ((err = rd_uint(in, row_names[3], UINT8_MAX, &v)) != 0)
+		return err;
+	o->section = (uint8_t)v;
+	at[4] = in->w.pos;
+	if ((err = rd_uint(in, row_names[4], INT64_MAX, &v)) != 0)
+		return err;
+	o->time_first = (int64_t)v;
+	at[5] = in->w.pos;
+	if ((err = rd_uint(in, row_names[5], INT64_MAX, &v)) != 0)
+		return err;
+	o->time_last = (int64_t)v;
+	at[6] = in->w.pos;
+	if ((err = rd_uint(in, row_names[6], UINT64_MAX, &o->count)) != 0)
+		return err;
+	at[7] = in->w.pos;
+	if (wire_left(&in->w) > 0 && in->w.buf[in->w.pos] == 0xc0) {
+		wire_skip(&in->w, 1);
+	} else {
+		if ((err = rd_bytes(in, row_names[7], false, 1, PROTO_NAME_MAX, &p, &n)) != 0)
+			return err;
+		o->bailiwick = p;
+		o->bailiwick_len = (uint32_t)n;
+	}
+	at[8] = in->w.pos;
+	if (with_origin) {
+		if ((err = rd_bytes(in, row_names[8], false, 1, PROTO_PEER_ORIGIN_MAX,
+		                    &p, &n)) != 0)
+			return err;
+		r->origin = p;
+		r->origin_len = (uint8_t)n;
+	}
+	if ((err = row_rules(r, with_origin, &field, &why)) != 0)
+		return fail(in, at[field], err, row_names[field], why);
+	return 0;
+}
+
+static int
+rd_rows(struct peer_in *in, struct proto_peer_msg *m, struct proto_peer_row *rows,
+        size_t cap)
+{
+	bool with_origin = m->type == PROTO_PEER_QUERY_RESULT;
+	size_t stride = with_origin ? PROTO_PEER_RESULT_FIELDS : PROTO_PEER_ROW_FIELDS;
+	size_t at = in->w.pos, n, start;
+	struct proto_peer_row scratch;
+	int err;
+
+	if ((err = rd_array(in, "rows", &n, PROTO_EINVAL)) != 0)
+		return err;
+	if (n % stride != 0)
+		return fail(in, at, PROTO_EINVAL, "rows",
+		            with_origin ? "element count not a multiple of 9"
+		                        : "element count not a multiple of 8");
+	if (n / stride > PROTO_PEER_ROWS_MAX)
+		return fail(in, at, PROTO_EINVAL, "rows", "more than 10000 rows");
+	if (rows != NULL && n / stride > cap)
+		return fail(in, at, PROTO_ESPACE, "rows", "more rows than the caller's array");
+	start = in->w.pos;
+	for (size_t i = 0; i < n / stride; i++) {
+		if ((err = rd_row(in, with_origin, rows != NULL ? &rows[i] : &scratch)) != 0)
+			return err;
+	}
+	m->rows = rows;
+	m->nrows = (uint32_t)(n / stride);
+	m->rows_buf = in->w.buf + start;
+	m->rows_len = in->w.pos - start;
+	return 0;
+}
+
+static int
+decode(struct peer_in *in, struct proto_peer_msg *m, struct proto_peer_row *rows,
+       size_t cap)
+{
+	const struct layout *lay;
+	struct slot s[FIELDS_MAX];
+	size_t at[FIELDS_MAX], n;
+	unsigned pos;
+	const char *why;
+	int err;
+
+	memset(s, 0, sizeof(s));
+	if (in->w.len > PROTO_PEER_MSG_MAX)
+		return fail(in, 0, PROTO_EINVAL, "message", "larger than 4 MiB");
+	if ((err = rd_array(in, "message", &n, PROTO_EFORMAT)) != 0)
+		return err;
+	if (n == 0)
+		return fail(in, 0, PROTO_EFORMAT, "message", "empty array");
+	/* The version first: another version may have other layouts. */
+	at[0] = in->w.pos;
+	if ((err = rd_uint(in, "version", UINT64_MAX, &m->version)) != 0)
+		return err == PROTO_ETRUNC ? err : PROTO_EFORMAT;
+	if (m->version != PROTO_PEER_VERSION)
+		return fail(in, at[0], PROTO_EFORMAT, "version",
+		            "unknown protocol version (this decoder knows 1)");
+	if (n < 2)
+		return fail(in, 0, PROTO_EINVAL, "message", "no message type");
+	at[1] = in->w.pos;
+	if ((err = rd_uint(in, "type", UINT64_MAX, &s[1].u)) != 0)
+		return err;
+	if (s[1].u < 1 || s[1].u > PROTO_PEER_TYPE_MAX)
+		return fail(in, at[1], PROTO_EINVAL, "type", "unknown message type");
+	m->type = (uint8_t)s[1].u;
+	lay = &layouts[m->type];
+	if (n != lay->n)
+		return fail(in, 0, PROTO_EINVAL, "message",
+		            "wrong number of elements for its type");
+	for (unsigned i = 2; i < lay->n; i++) {
+		unsigned k = lay->kind[i];
+		at[i] = in->w.pos;
+		switch (k) {
+		case K_BOOL:
+			err = rd_bool(in, lay->name[i], &s[i].u);
+			break;
+		case K_ORIGIN:
+		case K_QUERY:
+		case K_TEXT:
+			err = rd_bytes(in, lay->name[i], k == K_TEXT, kind_min(k),
+			               kind_max(k), &s[i].p, &s[i].n);
+			break;
+		case K_ROWS:
+			/* Rows are last: check the scalars before reading them. */
+			slots_to_msg(m, s);
+			if ((err = msg_rules(m, &pos, &why)) != 0)
+				return fail(in, at[pos], err, lay->name[pos], why);
+			err = rd_rows(in, m, rows, cap);
+			break;
+		default:
+			err = rd_uint(in, lay->name[i], kind_max(k), &s[i].u);
+			break;
+		}
+		if (err != 0)
+			return err;
+	}
+	if (lay->kind[lay->n - 1] != K_ROWS) {
+		slots_to_msg(m, s);
+		if ((err = msg_rules(m, &pos, &why)) != 0)
+			return fail(in, at[pos], err, lay->name[pos], why);
+	}
+	if (wire_left(&in->w) != 0)
+		return fail(in, in->w.pos, PROTO_EINVAL, "message", "trailing bytes");
+	return 0;
+}
+
+int
+proto_peer_decode(struct proto_peer_msg *m, const uint8_t *buf, size_t len,
+                  struct proto_peer_row *rows, size_t cap)
+{
+	struct peer_in in = { .why = NULL };
+	int err;
+
+	memset(m, 0, sizeof(*m));
+	wire_init(&in.w, buf, len);
+	err = decode(&in, m, rows, cap);
+	if (err != 0) {
+		/* Nothing half-decoded is left for a careless caller to use. */
+		uint64_t version = m->version;
+		memset(m, 0, sizeof(*m));
+		m->version = version;
+		m->field = in.field;
+		m->why = in.why;
+		m->at = in.at;
+	}
+	return err;
+}
+
+void
+proto_peer_rows_init(struct proto_peer_rows *it, const struct proto_peer_msg *m)
+{
+	wire_init(&it->w, m->rows_buf, m->rows_len);
+	it->left = m->nrows;
+	it->with_origin = m->type == PROTO_PEER_QUERY_RESULT;
+}
+
+int
+proto_peer_rows_next(struct proto_peer_rows *it, struct proto_peer_row *row)
+{
+	struct peer_in in = { .w = it->w, .why = NULL };
+	int err;
+
+	if (it->left == 0)
+		return 0;
+	/* The same reader as the decoder: the two cannot disagree. */
+	if ((err = rd_row(&in, it->with_origin, row)) != 0) {
+		it->left = 0;
+		return err;
+	}
+	it->w = in.w;
+	it->left--;
+	return 1;
+}
+
+/* ---------------------------------------------------------------------
+ * Encoder.
+ */
+
+struct peer_out {
+	uint8_t *buf;
+	size_t cap, len;
+	int err;
+};
+
+static void
+put(struct peer_out *o, const void *p, size_t n)
+{
+	if (o->err != 0)
+		return;
+	if (n > o->cap - o->len) {
+		o->err = PROTO_ESPACE;
+		return;
+	}
+	if (n > 0)
+		memcpy(o->buf + o->len, p, n);
+	o->len += n;
+}
+
+/* A one-byte tag and an n-byte big-endian value (n may be 0). */
+static void
+put_tag(struct peer_out *o, uint8_t tag, uint64_t v, unsigned n)
+{
+	uint8_t b[9];
+
+	b[0] = tag;
+	for (unsigned i = 0; i < n; i++)
+		b[1 + i] = (uint8_t)(v >> (8 * (n - 1 - i)));
+	put(o, b, 1 + n);
+}
+
+static size_t
+uint_size(uint64_t v)
+{
+	return v <= 0x7f ? 1 : v <= UINT8_MAX ? 2 : v <= UINT16_MAX ? 3
+	       : v <= UINT32_MAX ? 5 : 9;
+}
+
+static void
+put_uint(struct peer_out *o, uint64_t v)
+{
+	if (v <= 0x7f)
+		put_tag(o, (uint8_t)v, 0, 0);
+	else if (v <= UINT8_MAX)
+		put_tag(o, 0xcc, v, 1);
+	else if (v <= UINT16_MAX)
+		put_tag(o, 0xcd, v, 2);
+	else if (v <= UINT32_MAX)
+		put_tag(o, 0xce, v, 4);
+	else
+		put_tag(o, 0xcf, v, 8);
+}
+
+static size_t
+bytes_size(size_t n, bool str)
+{
+	return (str && n <= 31 ? 1 : n <= UINT8_MAX ? 2 : n <= UINT16_MAX ? 3 : 5) + n;
+}
+
+static void
+put_bytes(struct peer_out *o, const void *p, size_t n, bool str)
+{
+	if (str && n <= 31)
+		put_tag(o, (uint8_t)(0xa0 | n), 0, 0);
+	else if (n <= UINT8_MAX)
+		put_tag(o, str ? 0xd9 : 0xc4, n, 1);
+	else if (n <= UINT16_MAX)
+		put_tag(o, str ? 0xda : 0xc5, n, 2);
+	else
+		put_tag(o, str ? 0xdb : 0xc6, n, 4);
+	put(o, p, n);
+}
+
+static void
+put_array(struct peer_out *o, size_t n)
+{
+	if (n <= 15)
+		put_tag(o, (uint8_t)(0x90 | n), 0, 0);
+	else if (n <= UINT16_MAX)
+		put_tag(o, 0xdc, n, 2);
+	else
+		put_tag(o, 0xdd, n, 4);
+}
+
+size_t
+proto_peer_row_size(const struct proto_peer_row *r, bool with_origin)
+{
+	const struct proto_obs *o = &r->obs;
+
+	return bytes_size(o->name_len, false) + uint_size(o->rrtype) +
+	       bytes_size(o->rdata_len, true) + uint_size(o->section) +
+	       uint_size((uint64_t)o->time_first) + uint_size((uint64_t)o->time_last) +
+	       uint_size(o->count) +
+	       (o->bailiwick != NULL ? bytes_size(o->bailiwick_len, false) : 1) +
+	       (with_origin ? bytes_size(r->origin_len, false) : 0);
+}
+
+static void
+put_row(struct peer_out *o, const struct proto_peer_row *r, bool with_origin)
+{
+	put_bytes(o, r->obs.name, r->obs.name_len, false);
+	put_uint(o, r->obs.rrtype);
+	put_bytes(o, r->obs.rdata, r->obs.rdata_len, true);
+	put_uint(o, r->obs.section);
+	put_uint(o, (uint64_t)r->obs.time_first);
+	put_uint(o, (uint64_t)r->obs.time_last);
+	put_uint(o, r->obs.count);
+	if (r->obs.bailiwick != NULL)
+		put_bytes(o, r->obs.bailiwick, r->obs.bailiwick_len, false);
+	else
+		put_tag(o, 0xc0, 0, 0);
+	if (with_origin)
+		put_bytes(o, r->origin, r->origin_len, false);
+}
+
+int
+proto_peer_encode(const struct proto_peer_msg *m, uint8_t *buf, size_t cap,
+                  size_t *len)
+{
+	struct peer_out o = { buf, cap > PROTO_PEER_MSG_MAX ? PROTO_PEER_MSG_MAX : cap, 0, 0 };
+	bool with_origin = m->type == PROTO_PEER_QUERY_RESULT;
+	const struct layout *lay;
+	struct slot s[FIELDS_MAX];
+	unsigned pos, field;
+	const char *why;
+
+	if (m->type < 1 || m->type > PROTO_PEER_TYPE_MAX)
+		return PROTO_EINVAL;
+	lay = &layouts[m->type];
+	msg_to_slots(m, s);
+	/* The same bounds the decoder reads with, then the same rules. */
+	for (unsigned i = 2; i < lay->n; i++) {
+		unsigned k = lay->kind[i];
+		if (k == K_ORIGIN || k == K_QUERY || k == K_TEXT) {
+			if (s[i].n < kind_min(k) || s[i].n > kind_max(k) ||
+			    (s[i].p == NULL && s[i].n != 0))
+				return PROTO_EINVAL;
+		}
+	}
+	if (msg_rules(m, &pos, &why) != 0)
+		return PROTO_EINVAL;
+	if (lay->kind[lay->n - 1] == K_ROWS) {
+		if (m->nrows > PROTO_PEER_ROWS_MAX || (m->rows == NULL && m->nrows != 0))
+			return PROTO_EINVAL;
+		for (uint32_t i = 0; i < m->nrows; i++) {
+			if (row_rules(&m->rows[i], with_origin, &field, &why) != 0)
+				return PROTO_EINVAL;
+		}
+	}
+
+	put_array(&o, lay->n);
+	put_uint(&o, PROTO_PEER_VERSION);
+	put_uint(&o, m->type);
+	for (unsigned i = 2; i < lay->n; i++) {
+		unsigned k = lay->kind[i];
+		switch (k) {
+		case K_BOOL:
+			put_tag(&o, s[i].u ? 0xc3 : 0xc2, 0, 0);
+			break;
+		case K_ORIGIN:
+		case K_QUERY:
+		case K_TEXT:
+			put_bytes(&o, s[i].p, s[i].n, k == K_TEXT);
+			break;
+		case K_ROWS:
+			put_array(&o, (size_t)m->nrows *
+			          (with_origin ? PROTO_PEER_RESULT_FIELDS : PROTO_PEER_ROW_FIELDS));
+			for (uint32_t r = 0; r < m->nrows; r++)
+				put_row(&o, &m->rows[r], with_origin);
+			break;
+		default:
+			put_uint(&o, s[i].u);
+			break;
+		}
+	}
+	if (o.err != 0)
+		return o.err;
+	*len = o.len;
+	return 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Sequence rules.
+ */
+
+enum proto_peer_verdict
+proto_peer_verdict(uint64_t cur_stream, uint64_t cur_seq, uint64_t stream,
+                   uint64_t seq)
+{
+	if (cur_stream == 0 || stream != cur_stream)
+		return PROTO_PEER_RESYNC;
+	if (seq <= cur_seq)
+		return PROTO_PEER_DUP;
+	/* seq > cur_seq here, so cur_seq + 1 cannot wrap. */
+	return seq == cur_seq + 1 ? PROTO_PEER_APPLY : PROTO_PEER_RESYNC;
+}
+
+bool
+proto_peer_replay_ok(uint64_t cur_stream, uint64_t cur_seq, uint64_t log_first,
+                     uint64_t stream, uint64_t from)
+{
+	return stream != 0 && stream == cur_stream && from >= 1 &&
+	       from >= log_first && from - 1 <= cur_seq;
+}

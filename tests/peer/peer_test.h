@@ -1,0 +1,586 @@
+/*
+ * peer_test.h - shared by the peer protocol's unit test, fuzz target and
+ * interop program: the documented example messages, a canonical one-line
+ * text of any message (what the Python peer prints too), and random valid
+ * messages. Static functions only; include once per program.
+ *
+ * Canonical text: the type name, then `name=value` for every scalar field
+ * in layout order, then ` rows=N` and ` | f1 f2 ...` per row. Integers in
+ * decimal, booleans true/false, bin and str as `h:` + lowercase hex (so an
+ * empty str is `h:`), nil as `nil`.
+ */
+#ifndef PEER_TEST_H
+#define PEER_TEST_H
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto/proto_buf.h"
+#include "proto/proto_err.h"
+#include "proto/proto_name.h"
+#include "proto/proto_peer.h"
+#include "proto/proto_query.h"
+
+/* Not every program uses every example or helper. */
+#define PT_UNUSED __attribute__((unused))
+
+/* ---- canonical text ---- */
+
+static inline void
+pt_hex(struct proto_buf *b, const void *p, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const uint8_t *s = p;
+
+	proto_buf_puts(b, "h:");
+	for (size_t i = 0; i < n; i++) {
+		char c[2] = { hex[s[i] >> 4], hex[s[i] & 15] };
+		proto_buf_put(b, c, 2);
+	}
+}
+
+static inline void
+pt_u(struct proto_buf *b, const char *name, uint64_t v)
+{
+	proto_buf_putc(b, ' ');
+	proto_buf_puts(b, name);
+	proto_buf_putc(b, '=');
+	proto_buf_put_u64(b, v);
+}
+
+static inline void
+pt_bool(struct proto_buf *b, const char *name, bool v)
+{
+	proto_buf_putc(b, ' ');
+	proto_buf_puts(b, name);
+	proto_buf_puts(b, v ? "=true" : "=false");
+}
+
+static inline void
+pt_bytes(struct proto_buf *b, const char *name, const void *p, size_t n)
+{
+	proto_buf_putc(b, ' ');
+	proto_buf_puts(b, name);
+	proto_buf_putc(b, '=');
+	pt_hex(b, p, n);
+}
+
+static inline void
+pt_row(struct proto_buf *b, const struct proto_peer_row *r, bool with_origin)
+{
+	const struct proto_obs *o = &r->obs;
+
+	proto_buf_puts(b, " | ");
+	pt_hex(b, o->name, o->name_len);
+	proto_buf_putc(b, ' ');
+	proto_buf_put_u64(b, o->rrtype);
+	proto_buf_putc(b, ' ');
+	pt_hex(b, o->rdata, o->rdata_len);
+	proto_buf_putc(b, ' ');
+	proto_buf_put_u64(b, o->section);
+	proto_buf_putc(b, ' ');
+	proto_buf_put_i64(b, o->time_first);
+	proto_buf_putc(b, ' ');
+	proto_buf_put_i64(b, o->time_last);
+	proto_buf_putc(b, ' ');
+	proto_buf_put_u64(b, o->count);
+	proto_buf_putc(b, ' ');
+	if (o->bailiwick != NULL)
+		pt_hex(b, o->bailiwick, o->bailiwick_len);
+	else
+		proto_buf_puts(b, "nil");
+	if (with_origin) {
+		proto_buf_putc(b, ' ');
+		pt_hex(b, r->origin, r->origin_len);
+	}
+}
+
+/*
+ * The canonical text of m. Rows come from m->rows when set, else from the
+ * decoded bytes (proto_peer_rows_next). Returns 0 or the iterator's error.
+ */
+static inline int
+peer_text(const struct proto_peer_msg *m, struct proto_buf *b)
+{
+	bool with_origin = m->type == PROTO_PEER_QUERY_RESULT;
+	bool has_rows = m->type == PROTO_PEER_OBS_BATCH ||
+	                m->type == PROTO_PEER_SNAPSHOT_ROWS || with_origin;
+
+	proto_buf_puts(b, proto_peer_type_name(m->type));
+	switch (m->type) {
+	case PROTO_PEER_OBS_BATCH:
+	case PROTO_PEER_ACK:
+		pt_bytes(b, "origin", m->origin, m->origin_len);
+		pt_u(b, "stream", m->stream);
+		pt_u(b, "seq", m->seq);
+		break;
+	case PROTO_PEER_REPLAY_REQ:
+		pt_bytes(b, "origin", m->origin, m->origin_len);
+		pt_u(b, "stream", m->stream);
+		pt_u(b, "from_seq", m->seq);
+		break;
+	case PROTO_PEER_REPLAY_END:
+		pt_bytes(b, "origin", m->origin, m->origin_len);
+		pt_u(b, "stream", m->stream);
+		pt_u(b, "last_seq", m->seq);
+		break;
+	case PROTO_PEER_QUERY:
+		pt_u(b, "query_id", m->query_id);
+		pt_u(b, "hop_limit", m->hop_limit);
+		pt_u(b, "deadline_ms", m->deadline_ms);
+		pt_bytes(b, "query", m->query, m->query_len);
+		break;
+	case PROTO_PEER_QUERY_RESULT:
+		pt_u(b, "query_id", m->query_id);
+		pt_u(b, "part", m->part);
+		pt_bool(b, "final", m->final);
+		pt_u(b, "status", m->status);
+		pt_bool(b, "limited", m->limited);
+		break;
+	case PROTO_PEER_SNAPSHOT_BEGIN:
+		pt_bytes(b, "origin", m->origin, m->origin_len);
+		pt_u(b, "snapshot_id", m->snapshot_id);
+		pt_u(b, "stream", m->stream);
+		pt_u(b, "seq", m->seq);
+		break;
+	case PROTO_PEER_SNAPSHOT_ROWS:
+		pt_bytes(b, "origin", m->origin, m->origin_len);
+		pt_u(b, "snapshot_id", m->snapshot_id);
+		pt_u(b, "part", m->part);
+		break;
+	case PROTO_PEER_SNAPSHOT_END:
+		pt_bytes(b, "origin", m->origin, m->origin_len);
+		pt_u(b, "snapshot_id", m->snapshot_id);
+		pt_u(b, "parts", m->parts);
+		pt_u(b, "total_rows", m->total_rows);
+		break;
+	case PROTO_PEER_ERROR:
+		pt_u(b, "code", m->code);
+		pt_u(b, "ref", m->ref);
+		pt_bytes(b, "text", m->text, m->text_len);
+		break;
+	}
+	if (!has_rows)
+		return 0;
+	pt_u(b, "rows", m->nrows);
+	if (m->rows != NULL) {
+		for (uint32_t i = 0; i < m->nrows; i++)
+			pt_row(b, &m->rows[i], with_origin);
+		return 0;
+	}
+	struct proto_peer_rows it;
+	struct proto_peer_row r;
+	int got;
+	proto_peer_rows_init(&it, m);
+	while ((got = proto_peer_rows_next(&it, &r)) == 1)
+		pt_row(b, &r, with_origin);
+	return got;
+}
+
+/* ---- the documented examples (doc/peer-protocol.md) ---- */
+
+#define PT_NODE_A "node-a"
+#define PT_SENSOR "sensor-1"
+#define PT_STREAM UINT64_C(0x7a3c19e2b4d05f81)
+#define PT_SENSOR_STREAM UINT64_C(0x00000000c0ffee01)
+#define PT_QID UINT64_C(0x0f1e2d3c4b5a6978)
+
+PT_UNUSED static const uint8_t pt_www[] = "\003www\007example\003com";      /* + root */
+PT_UNUSED static const uint8_t pt_example[] = "\007example\003com";
+PT_UNUSED static const uint8_t pt_com[] = "\003com";
+PT_UNUSED static const uint8_t pt_nx[] = "\002nx\007example\003com";
+
+static inline struct proto_peer_row
+pt_obs(const uint8_t *name, size_t nlen, uint16_t type, const char *rdata,
+       unsigned section, int64_t tf, int64_t tl, uint64_t count,
+       const uint8_t *bw, size_t bwlen)
+{
+	struct proto_peer_row r;
+
+	memset(&r, 0, sizeof(r));
+	/* sizeof(string) counts the terminating NUL: the root label. */
+	r.obs.name = name;
+	r.obs.name_len = (uint32_t)nlen;
+	r.obs.rrtype = type;
+	r.obs.rdata = rdata;
+	r.obs.rdata_len = (uint32_t)strlen(rdata);
+	r.obs.section = (uint8_t)section;
+	r.obs.time_first = tf;
+	r.obs.time_last = tl;
+	r.obs.count = count;
+	r.obs.bailiwick = bw;
+	r.obs.bailiwick_len = (uint32_t)bwlen;
+	return r;
+}
+
+PT_UNUSED static const char *const pt_example_names[] = {
+	"obs_batch", "ack", "query", "query_result", "replay_req", "replay_end",
+	"snapshot_begin", "snapshot_rows", "snapshot_end", "error",
+};
+#define PT_EXAMPLES 10
+
+/* Example i (the order above) into *m; its rows live in static storage. */
+static inline void
+peer_example(unsigned i, struct proto_peer_msg *m)
+{
+	static struct proto_peer_row rows[3];
+	static uint8_t query[PROTO_QUERY_WIRE_MAX];
+	struct proto_query q;
+	size_t qlen = 0;
+
+	memset(m, 0, sizeof(*m));
+	m->type = (uint8_t)(i + 1);
+	m->origin = (const uint8_t *)PT_NODE_A;
+	m->origin_len = (uint8_t)strlen(PT_NODE_A);
+	switch (m->type) {
+	case PROTO_PEER_OBS_BATCH:
+		rows[0] = pt_obs(pt_www, sizeof(pt_www), 1, "192.0.2.1", 1,
+		                 1700000000, 1700000042, 3, pt_example, sizeof(pt_example));
+		rows[1] = pt_obs(pt_example, sizeof(pt_example), 2, "ns1.example.com", 2,
+		                 1700000000, 1700000000, 1, pt_com, sizeof(pt_com));
+		rows[2] = pt_obs(pt_nx, sizeof(pt_nx), 1, "", 4, 1700000100,
+		                 1700000100, 1, NULL, 0);
+		m->stream = PT_STREAM;
+		m->seq = 42;
+		m->rows = rows;
+		m->nrows = 3;
+		break;
+	case PROTO_PEER_ACK:
+		m->origin = (const uint8_t *)PT_SENSOR;
+		m->origin_len = (uint8_t)strlen(PT_SENSOR);
+		m->stream = PT_SENSOR_STREAM;
+		m->seq = 42;
+		break;
+	case PROTO_PEER_QUERY:
+		proto_query_init(&q);
+		memcpy(q.name, pt_www, sizeof(pt_www));
+		q.name_len = sizeof(pt_www);
+		q.types[0] = 1;
+		q.ntypes = 1;
+		q.limit = 100;
+		(void)proto_query_encode(&q, query, sizeof(query), &qlen);
+		m->origin = NULL;
+		m->origin_len = 0;
+		m->query_id = PT_QID;
+		m->hop_limit = 2;
+		m->deadline_ms = 5000;
+		m->query = query;
+		m->query_len = (uint16_t)qlen;
+		break;
+	case PROTO_PEER_QUERY_RESULT:
+		rows[0] = pt_obs(pt_www, sizeof(pt_www), 1, "192.0.2.1", 1,
+		                 1690000000, 1700000042, 1237, pt_example, sizeof(pt_example));
+		rows[0].origin = (const uint8_t *)PT_NODE_A;
+		rows[0].origin_len = (uint8_t)strlen(PT_NODE_A);
+		m->origin = NULL;
+		m->origin_len = 0;
+		m->query_id = PT_QID;
+		m->part = 0;
+		m->final = true;
+		m->status = PROTO_PEER_ST_OK;
+		m->limited = false;
+		m->rows = rows;
+		m->nrows = 1;
+		break;
+	case PROTO_PEER_REPLAY_REQ:
+		m->stream = PT_STREAM;
+		m->seq = 40;
+		break;
+	case PROTO_PEER_REPLAY_END:
+		m->stream = PT_STREAM;
+		m->seq = 42;
+		break;
+	case PROTO_PEER_SNAPSHOT_BEGIN:
+		m->snapshot_id = 7;
+		m->stream = PT_STREAM;
+		m->seq = 42;
+		break;
+	case PROTO_PEER_SNAPSHOT_ROWS:
+		rows[0] = pt_obs(pt_www, sizeof(pt_www), 1, "192.0.2.1", 1,
+		                 1690000000, 1700000042, 1237, pt_example, sizeof(pt_example));
+		m->snapshot_id = 7;
+		m->part = 0;
+		m->rows = rows;
+		m->nrows = 1;
+		break;
+	case PROTO_PEER_SNAPSHOT_END:
+		m->snapshot_id = 7;
+		m->parts = 1;
+		m->total_rows = 1;
+		break;
+	case PROTO_PEER_ERROR:
+		m->origin = NULL;
+		m->origin_len = 0;
+		m->code = PROTO_PEER_E_VERSION;
+		m->ref = 0;
+		m->text = "unknown protocol version 2; this node speaks 1";
+		m->text_len = (uint16_t)strlen(m->text);
+		break;
+	}
+}
+
+/* ---- random valid messages ---- */
+
+/* A bump allocator over caller storage for random names and rdata. */
+struct pt_arena {
+	uint8_t *p;
+	size_t cap, used;
+};
+
+PT_UNUSED static uint64_t pt_state = 88172645463325252ull;
+
+static inline void
+pt_seed(uint64_t s)
+{
+	pt_state = s != 0 ? s : 88172645463325252ull;
+}
+
+static inline uint64_t
+pt_rand(void)
+{
+	pt_state ^= pt_state << 13;
+	pt_state ^= pt_state >> 7;
+	pt_state ^= pt_state << 17;
+	return pt_state;
+}
+
+static inline unsigned
+pt_rnd(unsigned n)
+{
+	return (unsigned)(pt_rand() % n);
+}
+
+/* A value of any width, so every integer format is used. */
+static inline uint64_t
+pt_rnd_u(uint64_t max)
+{
+	static const uint64_t tops[] = { 0x7f, 0xff, 0xffff, 0xffffffff, UINT64_MAX };
+	uint64_t top = tops[pt_rnd(5)];
+	uint64_t v = pt_rand();
+
+	if (top > max)
+		top = max;
+	if (pt_rnd(8) == 0)
+		return top;
+	return top == UINT64_MAX ? v : v % (top + 1);
+}
+
+static inline uint8_t *
+pt_alloc(struct pt_arena *a, size_t n)
+{
+	if (n > a->cap - a->used)
+		abort();
+	uint8_t *p = a->p + a->used;
+	a->used += n;
+	return p;
+}
+
+/* A random lowercased wire name (any octets but 'A'..'Z'). */
+static inline size_t
+pt_rnd_name(uint8_t *out)
+{
+	size_t n = 0;
+	unsigned labels = pt_rnd(6);
+
+	if (pt_rnd(20) == 0)
+		labels = 127;
+	for (unsigned l = 0; l < labels; l++) {
+		size_t len = 1 + pt_rnd(pt_rnd(4) == 0 ? 63 : 10);
+		if (n + 1 + len + 1 > PROTO_NAME_MAX)
+			len = PROTO_NAME_MAX - n - 2;
+		if (len == 0 || len > 63)
+			break;
+		out[n++] = (uint8_t)len;
+		for (size_t i = 0; i < len; i++) {
+			uint8_t c = pt_rnd(3) == 0 ? (uint8_t)pt_rnd(256)
+			                           : (uint8_t)('a' + pt_rnd(26));
+			if (c >= 'A' && c <= 'Z')
+				c = (uint8_t)(c + 32);
+			out[n++] = c;
+		}
+	}
+	out[n++] = 0;
+	return n;
+}
+
+static inline void
+pt_rnd_row(struct pt_arena *a, struct proto_peer_row *r, bool with_origin, bool big)
+{
+	struct proto_obs *o = &r->obs;
+	uint8_t *name = pt_alloc(a, PROTO_NAME_MAX);
+	size_t nlen = pt_rnd_name(name);
+
+	memset(r, 0, sizeof(*r));
+	o->name = name;
+	o->name_len = (uint32_t)nlen;
+	o->rrtype = (uint16_t)(1 + pt_rnd_u(65534));
+	o->section = (uint8_t)(1 + pt_rnd(4));
+	if (o->section != PROTO_SEC_NXDOMAIN) {
+		size_t len = 1 + pt_rnd(pt_rnd(4) == 0 ? 300 : 40);
+		if (big && pt_rnd(4) == 0)
+			len = pt_rnd(2) ? 65536 + pt_rnd(1000) : PROTO_PEER_RDATA_MAX;
+		char *t = (char *)pt_alloc(a, len);
+		for (size_t i = 0; i < len; i++)
+			t[i] = (char)(0x20 + pt_rnd(0x5f));
+		o->rdata = t;
+		o->rdata_len = (uint32_t)len;
+	} else {
+		o->rdata = "";
+	}
+	o->time_first = (int64_t)pt_rnd_u(INT64_MAX);
+	o->time_last = o->time_first + (int64_t)pt_rnd_u((uint64_t)(INT64_MAX - o->time_first));
+	o->count = 1 + pt_rnd_u(UINT64_MAX - 1);
+	if (o->section != PROTO_SEC_NXDOMAIN && pt_rnd(2)) {
+		/* A suffix of the name at a label boundary. */
+		size_t p = 0, cut = pt_rnd(4);
+		for (size_t k = 0; k < cut && name[p] != 0; k++)
+			p += 1 + (size_t)name[p];
+		o->bailiwick = name + p;
+		o->bailiwick_len = (uint32_t)(nlen - p);
+	}
+	if (with_origin) {
+		uint8_t len = (uint8_t)(1 + pt_rnd(PROTO_PEER_ORIGIN_MAX));
+		uint8_t *p = pt_alloc(a, len);
+		for (unsigned i = 0; i < len; i++)
+			p[i] = (uint8_t)pt_rnd(256);
+		r->origin = p;
+		r->origin_len = len;
+	}
+}
+
+/*
+ * A random valid message of `type` (0: any) with up to maxrows rows in
+ * rows[]; big allows rdata over 64 KiB. Storage comes from a.
+ */
+static inline void
+peer_random(struct proto_peer_msg *m, unsigned type, struct proto_peer_row *rows,
+            uint32_t maxrows, bool big, struct pt_arena *a)
+{
+	memset(m, 0, sizeof(*m));
+	m->type = (uint8_t)(type != 0 ? type : 1 + pt_rnd(PROTO_PEER_TYPE_MAX));
+	{
+		uint8_t len = (uint8_t)(1 + pt_rnd(PROTO_PEER_ORIGIN_MAX));
+		uint8_t *p = pt_alloc(a, len);
+		for (unsigned i = 0; i < len; i++)
+			p[i] = (uint8_t)pt_rnd(256);
+		m->origin = p;
+		m->origin_len = len;
+	}
+	switch (m->type) {
+	case PROTO_PEER_OBS_BATCH:
+		m->stream = 1 + pt_rnd_u(UINT64_MAX - 1);
+		m->seq = 1 + pt_rnd_u(UINT64_MAX - 1);
+		break;
+	case PROTO_PEER_ACK:
+	case PROTO_PEER_REPLAY_END:
+		m->stream = 1 + pt_rnd_u(UINT64_MAX - 1);
+		m->seq = pt_rnd_u(UINT64_MAX);
+		break;
+	case PROTO_PEER_REPLAY_REQ:
+		m->stream = pt_rnd_u(UINT64_MAX);
+		m->seq = 1 + pt_rnd_u(UINT64_MAX - 1);
+		break;
+	case PROTO_PEER_QUERY: {
+		struct proto_query q;
+		size_t qlen;
+		uint8_t *buf = pt_alloc(a, PROTO_QUERY_WIRE_MAX);
+		proto_query_init(&q);
+		q.name_len = (uint16_t)pt_rnd_name(q.name);
+		q.ntypes = (uint8_t)pt_rnd(3);
+		for (unsigned i = 0; i < q.ntypes; i++)
+			q.types[i] = (uint16_t)(1 + pt_rnd(254));
+		q.limit = pt_rnd_u(UINT64_MAX);
+		if (proto_query_encode(&q, buf, PROTO_QUERY_WIRE_MAX, &qlen) != 0)
+			abort();
+		m->origin = NULL;
+		m->origin_len = 0;
+		m->query_id = 1 + pt_rnd_u(UINT64_MAX - 1);
+		m->hop_limit = (uint8_t)pt_rnd(PROTO_PEER_HOPS_MAX + 1);
+		m->deadline_ms = (uint32_t)(1 + pt_rnd_u(PROTO_PEER_DEADLINE_MAX - 1));
+		m->query = buf;
+		m->query_len = (uint16_t)qlen;
+		break;
+	}
+	case PROTO_PEER_QUERY_RESULT:
+		m->origin = NULL;
+		m->origin_len = 0;
+		m->query_id = 1 + pt_rnd_u(UINT64_MAX - 1);
+		m->part = (uint32_t)pt_rnd_u(UINT32_MAX);
+		m->final = pt_rnd(2);
+		if (m->final) {
+			m->status = (uint8_t)pt_rnd(PROTO_PEER_STATUS_MAX + 1);
+			m->limited = pt_rnd(2);
+		}
+		break;
+	case PROTO_PEER_SNAPSHOT_BEGIN:
+		m->snapshot_id = 1 + pt_rnd_u(UINT64_MAX - 1);
+		m->stream = 1 + pt_rnd_u(UINT64_MAX - 1);
+		m->seq = pt_rnd_u(UINT64_MAX);
+		break;
+	case PROTO_PEER_SNAPSHOT_ROWS:
+		m->snapshot_id = 1 + pt_rnd_u(UINT64_MAX - 1);
+		m->part = (uint32_t)pt_rnd_u(UINT32_MAX);
+		break;
+	case PROTO_PEER_SNAPSHOT_END:
+		m->snapshot_id = 1 + pt_rnd_u(UINT64_MAX - 1);
+		m->parts = (uint32_t)pt_rnd_u(UINT32_MAX);
+		m->total_rows = pt_rnd_u((uint64_t)m->parts * PROTO_PEER_ROWS_MAX);
+		break;
+	case PROTO_PEER_ERROR: {
+		size_t len = pt_rnd(2) ? pt_rnd(40) : pt_rnd(PROTO_PEER_TEXT_MAX + 1);
+		char *t = (char *)pt_alloc(a, len + 1);
+		for (size_t i = 0; i < len; i++)
+			t[i] = (char)(0x20 + pt_rnd(0x5f));
+		m->origin = NULL;
+		m->origin_len = 0;
+		m->code = (uint16_t)(1 + pt_rnd_u(65534));
+		m->ref = pt_rnd_u(UINT64_MAX);
+		m->text = t;
+		m->text_len = (uint16_t)len;
+		break;
+	}
+	}
+	if (m->type == PROTO_PEER_OBS_BATCH || m->type == PROTO_PEER_SNAPSHOT_ROWS ||
+	    m->type == PROTO_PEER_QUERY_RESULT) {
+		uint32_t n = maxrows == 0 ? 0 : (uint32_t)pt_rnd(maxrows + 1);
+		for (uint32_t i = 0; i < n; i++)
+			pt_rnd_row(a, &rows[i], m->type == PROTO_PEER_QUERY_RESULT,
+			           big && n < 8);
+		m->rows = rows;
+		m->nrows = n;
+	}
+}
+
+/* Hex text to bytes (spaces and newlines ignored); -1 on a bad digit. */
+static inline long
+pt_unhex(const char *s, uint8_t *out, size_t cap)
+{
+	size_t n = 0;
+	int half = -1;
+
+	for (; *s != '\0'; s++) {
+		int v;
+		if (*s == ' ' || *s == '\n' || *s == '\r' || *s == '\t')
+			continue;
+		if (*s >= '0' && *s <= '9')
+			v = *s - '0';
+		else if (*s >= 'a' && *s <= 'f')
+			v = *s - 'a' + 10;
+		else if (*s >= 'A' && *s <= 'F')
+			v = *s - 'A' + 10;
+		else
+			return -1;
+		if (half < 0) {
+			half = v;
+		} else {
+			if (n == cap)
+				return -1;
+			out[n++] = (uint8_t)(half << 4 | v);
+			half = -1;
+		}
+	}
+	return half < 0 ? (long)n : -1;
+}
+
+#endif
