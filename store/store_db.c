@@ -4,7 +4,8 @@
  * Every index stores the whole aggregate value, combined by one merge
  * operator, so a lookup is one range scan and ingest never reads. Readers
  * open a secondary instance (in a private temporary directory) which works
- * beside a running writer and follows it with try_catch_up_with_primary.
+ * beside a running writer; it catches up with the writer when it opens
+ * and on store_db_refresh.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -227,12 +228,35 @@ rm_tree(const char *dir)
 	rmdir(dir);
 }
 
+static void
+flush_all(struct store_db *db)
+{
+	rocksdb_flushoptions_t *fo = rocksdb_flushoptions_create();
+	char *err = NULL;
+
+	rocksdb_flushoptions_set_wait(fo, 1);
+	for (int i = 0; i < STORE_CF_COUNT_; i++) {
+		rocksdb_flush_cf(db->db, fo, db->cf[i], &err);
+		free(err);
+		err = NULL;
+	}
+	rocksdb_flushoptions_destroy(fo);
+}
+
 void
 store_db_close(struct store_db **dbp)
 {
 	if (dbp == NULL || *dbp == NULL)
 		return;
 	struct store_db *db = *dbp;
+	/*
+	 * A writer leaves its memtables on disk as table files: otherwise the
+	 * next reader replays the whole write-ahead log before its first
+	 * lookup (13 s after a 5M-response ingest). A failed flush loses
+	 * nothing: the log is still there.
+	 */
+	if (db->db != NULL && db->mode != STORE_READ && db->wopts != NULL)
+		flush_all(db);
 	for (int i = 0; i < STORE_CF_COUNT_; i++) {
 		if (db->cf[i] != NULL)
 			rocksdb_column_family_handle_destroy(db->cf[i]);
@@ -297,6 +321,12 @@ check_schema(struct store_db *db, bool existed, char *why, size_t whylen)
 			free(err);
 			return PROTO_EIO;
 		}
+		/* Flushed at once, so the meta rows do not pin the first log. */
+		rocksdb_flushoptions_t *fo = rocksdb_flushoptions_create();
+		rocksdb_flushoptions_set_wait(fo, 1);
+		rocksdb_flush_cf(db->db, fo, db->cf[STORE_CF_META], &err);
+		rocksdb_flushoptions_destroy(fo);
+		free(err);
 		return 0;
 	}
 	uint32_t ver = 0;
@@ -355,8 +385,7 @@ store_db_open(struct store_db **out, const char *path, enum store_mode mode,
 	db->cache = rocksdb_cache_create_lru(256u << 20);
 	db->table = rocksdb_block_based_options_create();
 	rocksdb_block_based_options_set_block_cache(db->table, db->cache);
-	rocksdb_block_based_options_set_filter_policy(db->table,
-	                                              rocksdb_filterpolicy_create_bloom(10));
+	/* No bloom filters: every lookup is a range scan, which cannot use them. */
 	rocksdb_block_based_options_set_cache_index_and_filter_blocks(db->table, 1);
 	rocksdb_block_based_options_set_pin_l0_filter_and_index_blocks_in_cache(db->table, 1);
 
@@ -366,6 +395,16 @@ store_db_open(struct store_db **out, const char *path, enum store_mode mode,
 	rocksdb_options_set_info_log_level(db->opts, 3); /* errors only */
 	rocksdb_options_set_keep_log_file_num(db->opts, 2);
 	rocksdb_options_set_max_open_files(db->opts, mode == STORE_READ ? -1 : 512);
+	/*
+	 * A reader (pdns) lives for one lookup: sixteen threads to open table
+	 * files cost more than they save (3 ms against 0.2 ms per catch-up on
+	 * a 50M-row store).
+	 */
+	if (mode == STORE_READ)
+		rocksdb_options_set_max_file_opening_threads(db->opts, 1);
+	/* The meta family is written once; without a bound its rows would
+	 * keep every write-ahead log file alive. */
+	rocksdb_options_set_max_total_wal_size(db->opts, 256u << 20);
 	rocksdb_options_increase_parallelism(db->opts, 2);
 	/* A vector memtable takes one writer at a time (there is one). */
 	if (mode == STORE_BULK)
@@ -627,6 +666,21 @@ store_db_put(struct store_db *db, const struct proto_obs *rows, size_t n,
 	batch_free(&b);
 	if (err != NULL) {
 		snprintf(why, whylen, "write failed: %s", err);
+		free(err);
+		return PROTO_EIO;
+	}
+	return 0;
+}
+
+int
+store_db_refresh(struct store_db *db)
+{
+	char *err = NULL;
+
+	if (db->mode != STORE_READ)
+		return 0;
+	rocksdb_try_catch_up_with_primary(db->db, &err);
+	if (err != NULL) {
 		free(err);
 		return PROTO_EIO;
 	}

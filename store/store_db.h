@@ -6,7 +6,9 @@
  * observations in sorted WriteBatches combined by a merge operator (min of
  * time_first, max of time_last, sum of counts), so ingest never reads before
  * it writes. Readers open the store read-only (a RocksDB secondary
- * instance), so lookups work while a writer runs.
+ * instance), so lookups work while a writer runs; a reader sees the
+ * writer's data as of its store_db_open. A writer flushes its memtables
+ * when it closes, so readers need not replay its log.
  *
  * Threads: a store_db handle is used by one thread at a time.
  * Errors: PROTO_E* codes; a one-line reason goes to `why` where given.
@@ -41,6 +43,9 @@ enum store_mode {
 int store_db_open(struct store_db **out, const char *path, enum store_mode mode,
                   char *why, size_t whylen);
 void store_db_close(struct store_db **dbp);
+
+/* A reader catches up with a running writer (a no-op for writers). */
+int store_db_refresh(struct store_db *db);
 
 /*
  * Write rows[0..n) of origin `origin` as one atomic batch (the rows are

@@ -287,12 +287,6 @@ store_db_query(struct store_db *db, const struct proto_query *q, uint64_t max_sc
 	size_t n;
 
 	memset(info, 0, sizeof(*info));
-	if (db->mode == STORE_READ) {
-		/* Follow a running writer up to now. */
-		char *err = NULL;
-		rocksdb_try_catch_up_with_primary(db->db, &err);
-		free(err);
-	}
 	switch (q->kind) {
 	case PROTO_Q_RRSET:
 		if (q->match == PROTO_M_EXACT) {

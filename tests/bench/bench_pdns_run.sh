@@ -7,7 +7,9 @@
 # (or names given with --name, exact lookups only), and prints p50/p90/p99/max
 # in milliseconds. With --cold, the page cache is dropped once first
 # (sync; echo 3 > /proc/sys/vm/drop_caches, when permitted) and that first
-# run is reported apart. Output goes to /dev/null; stderr lines are counted.
+# run is reported apart. Output goes to /dev/null; failed runs are counted.
+# On a shared machine, run it under `chrt -f 10` (root) as well: the
+# difference is other processes' load, not pdns.
 #
 # Usage: tests/bench/bench_pdns_run.sh --store DIR [--runs N] [--build DIR]
 #        [--name NAME ...] [--cold]
@@ -27,7 +29,7 @@ while [ $# -gt 0 ]; do
 	--build) build=$2; shift 2 ;;
 	--name) names+=("$2"); shift 2 ;;
 	--cold) cold=1; shift ;;
-	-h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,15p' "$0"; exit 0 ;;
 	*) echo "bench_pdns_run: unknown option '$1'" >&2; exit 64 ;;
 	esac
 done
@@ -38,7 +40,10 @@ if [ ! -x "$pdns" ]; then
 	exit 69
 fi
 case $runs in ''|*[!0-9]*) echo "bench_pdns_run: --runs takes a number" >&2; exit 64 ;; esac
-[ "$runs" -ge 1 ] && [ "$runs" -le 10000 ] || { echo "bench_pdns_run: --runs 1..10000" >&2; exit 64; }
+if [ "$runs" -lt 1 ] || [ "$runs" -gt 10000 ]; then
+	echo "bench_pdns_run: --runs 1..10000" >&2
+	exit 64
+fi
 
 # "kind pdns-arguments" lines, one per run.
 targets=$(mktemp)
