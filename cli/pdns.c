@@ -15,11 +15,15 @@
 #include <string.h>
 #include <time.h>
 
+#include <sodium.h>
+
 #include "cli/cli_keygen.h"
+#include "cli/cli_node.h"
 #include "cli/cli_out.h"
 #include "cli/cli_query.h"
 #include "cli/cli_rows.h"
 #include "proto/proto_err.h"
+#include "proto/proto_keys.h"
 #include "proto/proto_time.h"
 #include "store/store_db.h"
 
@@ -36,7 +40,7 @@ enum {
 
 enum { OPT_NXDOMAIN = 256, OPT_SECTIONS, OPT_STORE, OPT_MAX_SCAN,
        OPT_FIRST_AFTER, OPT_FIRST_BEFORE, OPT_LAST_AFTER, OPT_LAST_BEFORE,
-       OPT_NOW };
+       OPT_NOW, OPT_NODE, OPT_NODE_KEY, OPT_KEY, OPT_NODE_TIMEOUT };
 
 struct opt_doc {
 	struct option o;
@@ -99,6 +103,14 @@ static const struct opt_doc opts[] = {
 	{ { "descending", no_argument, NULL, 'S' }, 'S', NULL, "sort descending" },
 	{ { "store", required_argument, NULL, OPT_STORE }, 0, "DIR",
 	  "the local store to read (default: $PDNS_STORE)" },
+	{ { "node", required_argument, NULL, OPT_NODE }, 0, "ENDPOINT",
+	  "ask the pdns-node at ENDPOINT (tcp://HOST:PORT) instead of a store" },
+	{ { "node-key", required_argument, NULL, OPT_NODE_KEY }, 0, "PUB",
+	  "--node: the node's public key (40 Z85 characters, or a .pub/.key file)" },
+	{ { "key", required_argument, NULL, OPT_KEY }, 0, "FILE",
+	  "--node: our secret key file (pdns keygen; mode 0600), a [client] of the node" },
+	{ { "node-timeout", required_argument, NULL, OPT_NODE_TIMEOUT }, 0, "SECONDS",
+	  "--node: wait at most SECONDS for the whole answer (default 30, 1..600)" },
 	{ { "help", no_argument, NULL, 'h' }, 'h', NULL, "show this help" },
 	{ { "version", no_argument, NULL, 'v' }, 'v', NULL, "show the version" },
 };
@@ -107,8 +119,8 @@ static const struct opt_doc opts[] = {
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: %s --store DIR (-r|-n|-i|-R|-N|--nxdomain) ARG [options]\n\n",
-	        PROG);
+	fprintf(f, "usage: %s (--store DIR | --node ENDPOINT --node-key PUB --key FILE)\n"
+	        "       (-r|-n|-i|-R|-N|--nxdomain) ARG [options]\n\n", PROG);
 	for (size_t i = 0; i < NOPTS; i++) {
 		char left[64];
 		if (opts[i].short_opt)
@@ -123,8 +135,9 @@ usage(FILE *f)
 	fprintf(f, "\nTS: epoch seconds, 2024-01-31, 2024-01-31T12:00:00[Z|+hh:mm], or before\n"
 	           "now: -86400, 7d, -1w2d, 3h30m (units w d h m s, in that order)\n"
 	           "\nexit: 0 ok (no results too), 64 usage or unparsable argument or refused\n"
-	           "query, 65 store data error, 66 no store at DIR, 69 store busy, 70 internal,\n"
-	           "74 I/O error, 77 permission denied\n");
+	           "query, 65 store data error, 66 no store at DIR, 69 store busy or node\n"
+	           "unreachable or refusing our key, 70 internal, 74 I/O error, 77 permission\n"
+	           "denied (or a key file readable by others)\n");
 }
 
 static int __attribute__((format(printf, 1, 2)))
@@ -167,6 +180,8 @@ struct args {
 	enum cli_format fmt;
 	struct cli_sort sort;
 	const char *store;
+	const char *node, *node_key, *key;
+	uint64_t node_timeout;
 };
 
 static const char *
@@ -268,6 +283,15 @@ parse_opts(int argc, char **argv, struct args *a)
 		case 's': a->sorting = true; a->sort.descending = false; break;
 		case 'S': a->sorting = true; a->sort.descending = true; break;
 		case OPT_STORE: a->store = optarg; break;
+		case OPT_NODE: a->node = optarg; break;
+		case OPT_NODE_KEY: a->node_key = optarg; break;
+		case OPT_KEY: a->key = optarg; break;
+		case OPT_NODE_TIMEOUT:
+			if (!parse_count(optarg, &a->node_timeout) || a->node_timeout < 1 ||
+			    a->node_timeout > 600)
+				return bad_usage("--node-timeout '%s': not a number of seconds in 1..600",
+				                 optarg);
+			break;
 		case 'h': usage(stdout); exit(0);
 		case 'v': printf("%s %s\n", PROG, PDNS_VERSION); exit(0);
 		case '?':
@@ -438,6 +462,44 @@ run(const struct args *a, const struct proto_query *q, struct cli_rows *rows,
 	return 0;
 }
 
+/* Run q on a node; rows get every merged row. */
+static int
+run_node(const struct args *a, const struct proto_query *q, struct cli_rows *rows,
+         struct store_query_info *info)
+{
+	uint8_t node_pub[PROTO_KEYS_LEN], pub[PROTO_KEYS_LEN], sec[PROTO_KEYS_LEN];
+	struct cli_node_result res;
+	char why[512] = "";
+	int err;
+
+	if ((err = proto_keys_load_public(a->node_key, node_pub, why, sizeof(why))) != 0) {
+		fprintf(stderr, "%s: --node-key '%s': %s\n", PROG, a->node_key,
+		        why[0] ? why : proto_strerror(err));
+		return err == PROTO_ENOENT ? EXIT_NOINPUT : EXIT_USAGE;
+	}
+	if ((err = proto_keys_load_secret(a->key, 0, pub, sec, why, sizeof(why))) != 0) {
+		fprintf(stderr, "%s: --key '%s': %s\n", PROG, a->key,
+		        why[0] ? why : proto_strerror(err));
+		return err == PROTO_EPERM ? EXIT_NOPERM : err == PROTO_ENOENT ? EXIT_NOINPUT
+		       : EXIT_DATA;
+	}
+	why[0] = '\0';
+	err = cli_node_query(a->node, node_pub, pub, sec, q,
+	                     a->node_timeout ? (unsigned)a->node_timeout : 30, rows, &res, why,
+	                     sizeof(why));
+	sodium_memzero(sec, sizeof(sec));
+	info->returned = res.returned;
+	info->limited = res.limited;
+	if (err == 0)
+		return 0;
+	fprintf(stderr, "%s: node '%s': %s\n", PROG, a->node, why[0] ? why : proto_strerror(err));
+	switch (err) {
+	case PROTO_EINVAL: return EXIT_USAGE;
+	case PROTO_ENOMEM: return EXIT_SOFTWARE;
+	default: return EXIT_UNAVAILABLE;
+	}
+}
+
 static int
 print(const struct args *a, struct cli_rows *rows)
 {
@@ -472,6 +534,9 @@ notes(const struct proto_query *q, const struct cli_rows *rows,
 	if (q->limit != 0 && info->returned >= q->limit)
 		fprintf(stderr, "%s: results limited to %" PRIu64 " rows (use -l N, "
 		        "or -l 0 for all)\n", PROG, q->limit);
+	else if (info->scanned == 0)
+		fprintf(stderr, "%s: results limited by the node's scan cap (use a narrower "
+		        "query)\n", PROG);
 	else
 		fprintf(stderr, "%s: results limited: the scan stopped after %" PRIu64
 		        " index entries (use --max-scan N or a narrower query)\n",
@@ -495,14 +560,21 @@ main(int argc, char **argv)
 	a.store = getenv("PDNS_STORE");
 	if ((code = parse_opts(argc, argv, &a)) != 0 || (code = build_query(&a, &q)) != 0)
 		return code;
-	if (a.store == NULL || a.store[0] == '\0')
-		return bad_usage("%s", "give --store DIR (or set PDNS_STORE)");
+	if (a.node != NULL && a.store != NULL && a.store != getenv("PDNS_STORE"))
+		return bad_usage("%s", "give --node or --store, not both");
+	if (a.node == NULL && (a.node_key != NULL || a.key != NULL || a.node_timeout != 0))
+		return bad_usage("%s", "--node-key, --key and --node-timeout apply to --node");
+	if (a.node != NULL && (a.node_key == NULL || a.key == NULL))
+		return bad_usage("%s", "--node needs --node-key PUB and --key FILE");
+	if (a.node == NULL && (a.store == NULL || a.store[0] == '\0'))
+		return bad_usage("%s", "give --store DIR (or set PDNS_STORE) or --node ENDPOINT");
 	if (cli_rows_new(&rows) != 0) {
 		fprintf(stderr, "%s: out of memory\n", PROG);
 		return EXIT_SOFTWARE;
 	}
 	memset(&info, 0, sizeof(info));
-	if ((code = run(&a, &q, rows, &info)) == 0 && (code = print(&a, rows)) == 0)
+	code = a.node != NULL ? run_node(&a, &q, rows, &info) : run(&a, &q, rows, &info);
+	if (code == 0 && (code = print(&a, rows)) == 0)
 		notes(&q, rows, &info);
 	cli_rows_destroy(&rows);
 	return code;

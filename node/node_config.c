@@ -40,6 +40,8 @@
 /* The parsers write public_key and public_key_z85 together. */
 static_assert(offsetof(struct node_config_sensor, public_key_z85) ==
               offsetof(struct node_config_sensor, public_key) + PROTO_KEYS_LEN, "layout");
+static_assert(offsetof(struct node_config_client, public_key_z85) ==
+              offsetof(struct node_config_client, public_key) + PROTO_KEYS_LEN, "layout");
 static_assert(offsetof(struct node_config_peer, public_key_z85) ==
               offsetof(struct node_config_peer, public_key) + PROTO_KEYS_LEN, "layout");
 
@@ -79,6 +81,7 @@ struct keydef {
 #define GROUP_OFF(f) offsetof(struct node_config_group, f)
 #define SENSOR_OFF(f) offsetof(struct node_config_sensor, f)
 #define PEER_OFF(f) offsetof(struct node_config_peer, f)
+#define CLIENT_OFF(f) offsetof(struct node_config_client, f)
 
 static const struct keydef node_keys[] = {
 	{ "name", VT_NAME, NODE_OFF(name), true, 0, 0 },
@@ -116,6 +119,9 @@ static const struct keydef group_keys[] = {
 static const struct keydef sensor_keys[] = {
 	{ "public-key", VT_PUBKEY, SENSOR_OFF(public_key), true, 0, 0 },
 };
+static const struct keydef client_keys[] = {
+	{ "public-key", VT_PUBKEY, CLIENT_OFF(public_key), true, 0, 0 },
+};
 static const struct keydef peer_keys[] = {
 	{ "public-key", VT_PUBKEY, PEER_OFF(public_key), true, 0, 0 },
 	{ "endpoint", VT_CONNECT_LIST, PEER_OFF(endpoints), false, 0, 0 },
@@ -127,7 +133,7 @@ static const struct keydef peer_keys[] = {
 };
 
 enum sect { S_NONE, S_SKIP, S_NODE, S_EXPORT, S_LIMITS, S_RETENTION, S_GROUP, S_SENSOR,
-            S_PEER, S_COUNT };
+            S_PEER, S_CLIENT, S_COUNT };
 
 struct sectdef {
 	const char *name;
@@ -146,6 +152,7 @@ static const struct sectdef sects[S_COUNT] = {
 	[S_GROUP] = { "group", true, KEYS(group_keys), "pseudonym-secret-file = PATH" },
 	[S_SENSOR] = { "sensor", true, KEYS(sensor_keys), NULL },
 	[S_PEER] = { "peer", true, KEYS(peer_keys), NULL },
+	[S_CLIENT] = { "client", true, KEYS(client_keys), NULL },
 };
 #define MAX_KEYS 8
 static_assert(sizeof(peer_keys) / sizeof(peer_keys[0]) <= MAX_KEYS, "MAX_KEYS");
@@ -1010,6 +1017,10 @@ name_used(const struct pstate *ps, enum sect s, const char *name)
 		for (size_t i = 0; i < c->n_peers; i++)
 			if (strcasecmp(c->peers[i].name, name) == 0)
 				return c->peers[i].line;
+	if (s == S_CLIENT)
+		for (size_t i = 0; i < c->n_clients; i++)
+			if (strcasecmp(c->clients[i].name, name) == 0)
+				return c->clients[i].line;
 	return 0;
 }
 
@@ -1035,7 +1046,7 @@ begin_section(struct pstate *ps, unsigned line, const char *hdr, char *inner)
 			s = (enum sect)i;
 	if (s == S_NONE) {
 		fail(ps, line, hdr, "unknown section (expected [node], [export], [limits], "
-		     "[retention], [group NAME], [sensor NAME] or [peer NAME])");
+		     "[retention], [group NAME], [sensor NAME], [peer NAME] or [client NAME])");
 		return;
 	}
 	if (!sects[s].named && *name != '\0') {
@@ -1083,6 +1094,15 @@ begin_section(struct pstate *ps, unsigned line, const char *hdr, char *inner)
 				se->line = line;
 			}
 			ps->base = se;
+		} else if (s == S_CLIENT) {
+			struct node_config_client *cl = grow(ps, (void **)&c->clients, &c->n_clients,
+			                                     sizeof(*cl), NODE_CONFIG_MAX_CLIENTS,
+			                                     line, hdr);
+			if (cl != NULL) {
+				cl->name = copy;
+				cl->line = line;
+			}
+			ps->base = cl;
 		} else {
 			struct node_config_peer *p = grow(ps, (void **)&c->peers, &c->n_peers,
 			                                  sizeof(*p), NODE_CONFIG_MAX_PEERS, line, hdr);
@@ -1318,7 +1338,8 @@ check_keys(struct pstate *ps)
 		if (ps->have_node_key && memcmp(k->key, ps->node_sec, PROTO_KEYS_LEN) == 0) {
 			fail(ps, k->line, "public-key", "this is the node's secret key (from "
 			     "key-file); secrets live in files of their own: give the %s's public "
-			     "key", strncmp(k->label, "peer", 4) == 0 ? "peer" : "sensor");
+			     "key", strncmp(k->label, "peer", 4) == 0 ? "peer" :
+			     strncmp(k->label, "client", 6) == 0 ? "client" : "sensor");
 			continue;
 		}
 		if (ps->have_node_key &&
@@ -1330,7 +1351,7 @@ check_keys(struct pstate *ps)
 		for (size_t j = 0; j < i; j++)
 			if (memcmp(ps->keys[j].key, k->key, PROTO_KEYS_LEN) == 0) {
 				fail(ps, k->line, "public-key", "the same key as [%s] (line %u); each "
-				     "sensor and peer needs its own", ps->keys[j].label, ps->keys[j].line);
+				     "sensor, peer and client needs its own", ps->keys[j].label, ps->keys[j].line);
 				break;
 			}
 	}
@@ -1540,6 +1561,9 @@ node_config_free(struct node_config **cfgp)
 		free(p->group_index);
 	}
 	free(c->peers);
+	for (size_t i = 0; i < c->n_clients; i++)
+		free(c->clients[i].name);
+	free(c->clients);
 	free(c);
 	*cfgp = NULL;
 }

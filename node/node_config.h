@@ -35,6 +35,7 @@
 #define NODE_CONFIG_MAX_GROUPS 64
 #define NODE_CONFIG_MAX_SENSORS 4096
 #define NODE_CONFIG_MAX_PEERS 1024
+#define NODE_CONFIG_MAX_CLIENTS 4096
 #define NODE_CONFIG_MAX_ENDPOINTS 16  /* per list key */
 #define NODE_CONFIG_MAX_ZONES 10000
 #define NODE_CONFIG_SECRET_MIN 32     /* bytes in a pseudonym secret file */
@@ -83,6 +84,14 @@ struct node_config_sensor {
 	char public_key_z85[PROTO_KEYS_Z85_LEN + 1];
 };
 
+/* [client NAME]: a pdns client allowed to query query-listen. */
+struct node_config_client {
+	char *name;
+	unsigned line;
+	uint8_t public_key[PROTO_KEYS_LEN];             /* public-key (required) */
+	char public_key_z85[PROTO_KEYS_Z85_LEN + 1];
+};
+
 /* [peer NAME]: a trusted node. */
 struct node_config_peer {
 	char *name;
@@ -114,13 +123,15 @@ struct node_config {
 	struct node_config_list query_listen;           /* query-listen: ROUTER binds */
 	char *control;                                  /* control: bind endpoint or NULL */
 
-	/* [group NAME], [sensor NAME], [peer NAME], in file order. */
+	/* [group NAME], [sensor NAME], [peer NAME], [client NAME], in file order. */
 	struct node_config_group *groups;
 	size_t n_groups;
 	struct node_config_sensor *sensors;
 	size_t n_sensors;
 	struct node_config_peer *peers;
 	size_t n_peers;
+	struct node_config_client *clients;             /* [client NAME] */
+	size_t n_clients;
 
 	/* [export]: what leaves for peers. */
 	struct {

@@ -14,8 +14,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "proto/proto_err.h"
 #include "proto/proto_time.h"
+#include "proto/proto_keys.h"
+#include "sensor/pdns_sensor_node.h"
 #include "sensor/pdns_sensor_store.h"
 #include "sensor/sensor_out.h"
 #include "sensor/sensor_run.h"
@@ -32,7 +36,8 @@ enum {
 };
 
 enum { OPT_FORMAT = 256, OPT_SECTIONS, OPT_NXDOMAIN, OPT_RESOLVER, OPT_CACHE,
-       OPT_FLUSH, OPT_SNAPLEN, OPT_STORE, OPT_BATCH, OPT_RETENTION };
+       OPT_FLUSH, OPT_SNAPLEN, OPT_STORE, OPT_BATCH, OPT_RETENTION, OPT_NODE,
+       OPT_NODE_KEY, OPT_KEY, OPT_SENSOR_NAME, OPT_NODE_TIMEOUT };
 
 struct opt_doc {
 	struct option o;
@@ -72,6 +77,16 @@ static const struct opt_doc opts[] = {
 	  "rows per atomic store write (default 10000, 1..1000000)" },
 	{ { "retention", required_argument, NULL, OPT_RETENTION }, 0, "AGE",
 	  "store: remove rows last seen more than AGE ago (e.g. 90d, 1w2d, 3600), by compaction" },
+	{ { "node", required_argument, NULL, OPT_NODE }, 0, "ENDPOINT",
+	  "send observations to the pdns-node at ENDPOINT (tcp://HOST:PORT) instead of printing" },
+	{ { "node-key", required_argument, NULL, OPT_NODE_KEY }, 0, "PUB",
+	  "node: the node's public key (40 Z85 characters, or a .pub/.key file)" },
+	{ { "key", required_argument, NULL, OPT_KEY }, 0, "FILE",
+	  "node: our secret key file (pdns keygen; mode 0600)" },
+	{ { "sensor-name", required_argument, NULL, OPT_SENSOR_NAME }, 0, "NAME",
+	  "node: our [sensor NAME] in the node's config (default: --key's file name without .key)" },
+	{ { "node-timeout", required_argument, NULL, OPT_NODE_TIMEOUT }, 0, "SECONDS",
+	  "node: fail (exit 69) after SECONDS without an acknowledgement (default 30, 1..86400)" },
 	{ { "verbose", no_argument, NULL, 'v' }, 'v', NULL,
 	  "store: print 'committed N rows' after every store write" },
 	{ { "quiet", no_argument, NULL, 'q' }, 'q', NULL,
@@ -97,7 +112,8 @@ usage(FILE *f)
 		fprintf(f, "  %-30s %s\n", left, opts[i].help);
 	}
 	fprintf(f, "\nexit: 0 ok, 64 usage, 65 bad or truncated capture, 66 missing or\n"
-	           "unreadable file, 69 no such interface, 73/74 output error, 77 no permission\n");
+	           "unreadable file, 69 no such interface or node unreachable or refused,\n"
+	           "73/74 output error, 77 no permission (or a key file readable by others)\n");
 }
 
 static int __attribute__((format(printf, 1, 2)))
@@ -172,6 +188,8 @@ struct args {
 	const char *files[MAX_FILES];
 	size_t nfiles;
 	const char *iface, *out_path, *nxd_path, *store_path;
+	const char *node, *node_key, *key, *sensor_name;
+	long node_timeout;
 	size_t batch;
 	int64_t retention;
 	bool verbose;
@@ -216,6 +234,15 @@ parse_args(int argc, char **argv, struct args *a)
 		case 'q': a->quiet = true; break;
 		case 'v': a->verbose = true; break;
 		case OPT_STORE: a->store_path = optarg; break;
+		case OPT_NODE: a->node = optarg; break;
+		case OPT_NODE_KEY: a->node_key = optarg; break;
+		case OPT_KEY: a->key = optarg; break;
+		case OPT_SENSOR_NAME: a->sensor_name = optarg; break;
+		case OPT_NODE_TIMEOUT:
+			if (!parse_num(optarg, 1, 86400, &a->node_timeout))
+				return bad_usage("--node-timeout '%s': not a number of seconds in 1..86400",
+				                 optarg);
+			break;
 		case OPT_BATCH:
 			if (!parse_num(optarg, 1, 1000000, &v))
 				return bad_usage("--batch '%s': not a number of rows in 1..1000000", optarg);
@@ -281,10 +308,22 @@ parse_args(int argc, char **argv, struct args *a)
 		return bad_usage("%s", "give either -r FILE or -i IFACE");
 	if (a->store_path != NULL && (a->out_path != NULL || a->nxd_path != NULL))
 		return bad_usage("%s", "--store writes the store; -o and --nxdomain print rows");
+	if (a->node != NULL && (a->store_path != NULL || a->out_path != NULL ||
+	                        a->nxd_path != NULL))
+		return bad_usage("%s", "--node sends rows to a node; --store, -o and --nxdomain "
+		                 "are other outputs");
+	if (a->node != NULL && (a->node_key == NULL || a->key == NULL))
+		return bad_usage("%s", "--node needs --node-key PUB and --key SECRETFILE");
+	if (a->node == NULL && (a->node_key != NULL || a->key != NULL ||
+	                        a->sensor_name != NULL || a->node_timeout != 0))
+		return bad_usage("%s", "--node-key, --key, --sensor-name and --node-timeout "
+		                 "apply to --node");
+	if (a->node_timeout == 0)
+		a->node_timeout = 30;
 	if (a->store_path == NULL && (a->retention != 0 || a->verbose))
 		return bad_usage("%s", "--retention and -v apply to --store");
 	/* A store keeps every in-bailiwick section; lookups choose (pdns --sections). */
-	if (a->store_path != NULL)
+	if (a->store_path != NULL || a->node != NULL)
 		a->cfg.all_sections = true;
 	a->cfg.resolvers = a->res;
 	return 0;
@@ -307,9 +346,59 @@ struct outputs {
 	struct sensor_out out, nxd;
 	struct store_db *db;
 	struct store_sink store;
+	struct node_sink *node;
 	struct sensor_sink obs_sink, nxd_sink;
 	bool has_nxd;
 };
+
+/* The default sensor name: the key file's name without its directory and ".key". */
+static void
+default_name(const char *key, char *out, size_t cap)
+{
+	const char *base = strrchr(key, '/');
+	base = base ? base + 1 : key;
+	size_t n = strlen(base);
+	if (n > 4 && strcmp(base + n - 4, ".key") == 0)
+		n -= 4;
+	snprintf(out, cap, "%.*s", (int)n, base);
+}
+
+static int
+node_open(struct outputs *o, const struct args *a)
+{
+	uint8_t node_pub[PROTO_KEYS_LEN], pub[PROTO_KEYS_LEN], sec[PROTO_KEYS_LEN];
+	char why[512] = "", name[256];
+	int err;
+
+	if ((err = proto_keys_load_public(a->node_key, node_pub, why, sizeof(why))) != 0) {
+		fprintf(stderr, "%s: --node-key '%s': %s\n", PROG, a->node_key,
+		        why[0] ? why : proto_strerror(err));
+		return err == PROTO_ENOENT ? EXIT_NOINPUT : EXIT_USAGE;
+	}
+	if ((err = proto_keys_load_secret(a->key, 0, pub, sec, why, sizeof(why))) != 0) {
+		fprintf(stderr, "%s: --key '%s': %s\n", PROG, a->key,
+		        why[0] ? why : proto_strerror(err));
+		return err == PROTO_EPERM ? EXIT_NOPERM : err == PROTO_ENOENT ? EXIT_NOINPUT
+		       : EXIT_DATA;
+	}
+	if (a->sensor_name != NULL)
+		snprintf(name, sizeof(name), "%s", a->sensor_name);
+	else
+		default_name(a->key, name, sizeof(name));
+	why[0] = '\0';
+	err = node_sink_new(&o->node, a->node, node_pub, pub, sec, name, (int)a->node_timeout,
+	                    why, sizeof(why));
+	sodium_memzero(sec, sizeof(sec));
+	if (err != 0) {
+		fprintf(stderr, "%s: --node '%s': %s\n", PROG, a->node,
+		        why[0] ? why : proto_strerror(err));
+		return err == PROTO_EINVAL ? EXIT_USAGE : EXIT_SOFTWARE;
+	}
+	o->obs_sink = (struct sensor_sink){ node_sink_row, node_sink_done, o->node };
+	o->nxd_sink = o->obs_sink;
+	o->has_nxd = true;
+	return 0;
+}
 
 static int
 outputs_open(struct outputs *o, const struct args *a)
@@ -319,6 +408,8 @@ outputs_open(struct outputs *o, const struct args *a)
 	int code = 0;
 
 	o->of = stdout;
+	if (a->node != NULL)
+		return node_open(o, a);
 	if (a->store_path != NULL) {
 		int err = store_db_open(&o->db, a->store_path, STORE_BULK, why, sizeof(why));
 		if (err != 0) {
@@ -355,6 +446,17 @@ outputs_open(struct outputs *o, const struct args *a)
 static int
 outputs_failed(const struct outputs *o, const struct args *a)
 {
+	static bool node_reported;
+
+	if (o->node != NULL) {
+		const char *why = node_sink_why(o->node);
+		if (why[0] == '\0')
+			return 0;
+		if (!node_reported)
+			fprintf(stderr, "%s: %s\n", PROG, why);
+		node_reported = true;
+		return EXIT_UNAVAILABLE;
+	}
 	if (o->db != NULL) {
 		if (o->store.why[0] == '\0')
 			return 0;
@@ -374,6 +476,10 @@ outputs_failed(const struct outputs *o, const struct args *a)
 static int
 outputs_close(struct outputs *o, const struct args *a, int code)
 {
+	if (o->node != NULL) {
+		node_sink_destroy(&o->node);
+		return code;
+	}
 	if (o->db != NULL) {
 		if (code == 0 && a->retention != 0)
 			(void)store_db_compact(o->db);
@@ -455,6 +561,7 @@ main(int argc, char **argv)
 		code = out_code;
 	if (!a.quiet)
 		sensor_stats_print(sensor_run_stats(run), PROG,
+		                   o.node != NULL ? node_sink_acked_rows(o.node) :
 		                   o.db != NULL ? o.store.committed : o.out.rows, stderr);
 	sensor_run_destroy(&run);
 	return outputs_close(&o, &a, code);

@@ -405,7 +405,7 @@ else
 fi
 n=$((n + 1))
 if env -u PDNS_STORE "$pdns" -r a.example >"$tmp/out" 2>"$tmp/err"; then got=0; else got=$?; fi
-if [ "$got" -eq 64 ] && [ "$(cat "$tmp/err")" = "pdns: give --store DIR (or set PDNS_STORE)$u" ]; then
+if [ "$got" -eq 64 ] && [ "$(cat "$tmp/err")" = "pdns: give --store DIR (or set PDNS_STORE) or --node ENDPOINT$u" ]; then
 	echo "ok $n - no --store: exit 64"
 else
 	echo "not ok $n - no --store: exit $got"; sed 's/^/#   /' "$tmp/err"; fail=1
@@ -413,7 +413,7 @@ fi
 
 # Help and version go to standard output and exit 0.
 n=$((n + 1))
-if "$pdns" --help | grep -q '^usage: pdns --store DIR' && "$pdns" -v | grep -q '^pdns '; then
+if "$pdns" --help | grep -q '^usage: pdns (--store DIR | --node ENDPOINT' && "$pdns" -v | grep -q '^pdns '; then
 	echo "ok $n - --help and -v"
 else
 	echo "not ok $n - --help and -v"; fail=1

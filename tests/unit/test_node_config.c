@@ -379,7 +379,7 @@ test_errors(void)
 	       "4: key 'colour': unknown key in [node]", NULL);
 	expect("unknown section", NODE "[sensors x]\npublic-key = y\n[export]\nmin-count = 2\n",
 	       "4: key '[sensors x]': unknown section (expected [node], [export], [limits], "
-	       "[retention], [group NAME], [sensor NAME] or [peer NAME])", NULL);
+	       "[retention], [group NAME], [sensor NAME], [peer NAME] or [client NAME])", NULL);
 	expect("duplicate section", NODE "[export]\n[node]\nname = m\n",
 	       "5: key '[node]': duplicate section (first at line 1)", NULL);
 	expect("duplicate named section",
@@ -504,8 +504,17 @@ test_errors(void)
 	       "its default)", NULL);
 	expect("same public key twice", NODE "[sensor a]\npublic-key = s1.pub\n"
 	       "[peer b]\npublic-key = s1.key\nendpoint = tcp://x:1\n",
-	       "7: key 'public-key': the same key as [sensor a] (line 5); each sensor and peer "
-	       "needs its own", NULL);
+	       "7: key 'public-key': the same key as [sensor a] (line 5); each sensor, peer and "
+	       "client needs its own", NULL);
+	expect("client", NODE "[client c1]\npublic-key = s2.pub\n[client c2]\n",
+	       "6: key 'public-key': missing (required in [client c2])", NULL);
+	expect("client key twice", NODE "[sensor a]\npublic-key = s1.pub\n"
+	       "[client b]\npublic-key = s1.pub\n",
+	       "7: key 'public-key': the same key as [sensor a] (line 5); each sensor, peer and "
+	       "client needs its own", NULL);
+	expect("client duplicate", NODE "[client b]\npublic-key = s1.pub\n"
+	       "[client b]\npublic-key = s2.pub\n",
+	       "6: key '[client b]': duplicate section (first at line 4)", NULL);
 	expect("node's own key", NODE "[sensor a]\npublic-key = node.pub\n",
 	       "5: key 'public-key': this is the node's own public key (from key-file, line 3)",
 	       NULL);
@@ -538,7 +547,7 @@ test_errors(void)
 	       "5: key 'store': given twice in [node] (first at line 4)",
 	       "7: key 'min-days': 0 is out of range (1..3650)",
 	       "8: key '[bogus]': unknown section (expected [node], [export], [limits], "
-	       "[retention], [group NAME], [sensor NAME] or [peer NAME])",
+	       "[retention], [group NAME], [sensor NAME], [peer NAME] or [client NAME])",
 	       "11: key 'max-message-size': not a size (65536, 64k, 1M)",
 	       "12: key 'public-key': missing (required in [peer p])",
 	       "13: key 'groups': group 'nosuch' is not defined (no [group nosuch])",
