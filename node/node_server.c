@@ -48,7 +48,6 @@ struct node_server {
 	const struct node_config *cfg;
 	uint8_t sec[PROTO_KEYS_LEN];
 	struct store_db *db;
-	char *seq_path, *seq_tmp;
 	struct stream_state *st;
 	size_t nst, capst;
 	zsock_t *sensors, *queries;
@@ -91,7 +90,7 @@ rate_log(struct rate_log *r, const char *what, const char *a, const char *b)
 	r->last = now;
 }
 
-/* ---- Sensor stream state: STORE/node-seq, "HEXORIGIN STREAM LAST" lines ---- */
+/* ---- Sensor stream state ---- */
 
 static struct stream_state *
 state_find(struct node_server *s, const uint8_t *origin, uint8_t len, uint64_t stream)
@@ -124,83 +123,62 @@ state_add(struct node_server *s, const uint8_t *origin, uint8_t len, uint64_t st
 	return e;
 }
 
+/*
+ * A stream's state is a meta row of the store, written in the same atomic
+ * batch as the rows it accounts for: key "stream:" + origin length (1) +
+ * origin + stream (8, big-endian), value the last applied seq (8).
+ */
+#define STATE_PREFIX "stream:"
+
+static size_t
+state_key(uint8_t *out, const uint8_t *origin, uint8_t len, uint64_t stream)
+{
+	size_t n = sizeof(STATE_PREFIX) - 1;
+
+	memcpy(out, STATE_PREFIX, n);
+	out[n++] = len;
+	memcpy(out + n, origin, len);
+	n += len;
+	for (int i = 7; i >= 0; i--)
+		out[n++] = (uint8_t)(stream >> (8 * i));
+	return n;
+}
+
+static uint64_t
+get_be64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static int
+state_row(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
+{
+	struct node_server *s = arg;
+	const uint8_t *k = key;
+	size_t n = sizeof(STATE_PREFIX) - 1;
+
+	if (klen < n + 1 + 8 || k[n] == 0 || k[n] > PROTO_PEER_ORIGIN_MAX ||
+	    klen != n + 1 + k[n] + 8 || vlen != 8)
+		return PROTO_EFORMAT;
+	struct stream_state *e = state_add(s, k + n + 1, k[n], get_be64(k + n + 1 + k[n]));
+	if (e == NULL)
+		return PROTO_ENOMEM;
+	e->last = get_be64(val);
+	return 0;
+}
+
 static int
 state_load(struct node_server *s, char *why, size_t whylen)
 {
-	FILE *f = fopen(s->seq_path, "r");
-	char line[256];
-	unsigned lineno = 0;
-
-	if (f == NULL) {
-		if (errno == ENOENT)
-			return 0;
-		snprintf(why, whylen, "cannot read '%s': %s", s->seq_path, strerror(errno));
-		return PROTO_EIO;
-	}
-	while (fgets(line, sizeof(line), f) != NULL) {
-		char hex[2 * PROTO_PEER_ORIGIN_MAX + 1], *end;
-		uint8_t origin[PROTO_PEER_ORIGIN_MAX];
-		size_t olen = 0;
-		lineno++;
-		char *sp = strchr(line, ' ');
-		if (sp == NULL || (size_t)(sp - line) >= sizeof(hex))
-			goto bad;
-		memcpy(hex, line, (size_t)(sp - line));
-		hex[sp - line] = '\0';
-		if (sodium_hex2bin(origin, sizeof(origin), hex, strlen(hex), NULL, &olen, NULL) != 0 ||
-		    olen == 0)
-			goto bad;
-		errno = 0;
-		uint64_t stream = strtoull(sp + 1, &end, 10);
-		if (errno != 0 || *end != ' ' || stream == 0)
-			goto bad;
-		uint64_t last = strtoull(end + 1, &end, 10);
-		if (errno != 0 || *end != '\n')
-			goto bad;
-		struct stream_state *e = state_add(s, origin, (uint8_t)olen, stream);
-		if (e == NULL) {
-			fclose(f);
-			snprintf(why, whylen, "'%s': too many streams", s->seq_path);
-			return PROTO_ENOMEM;
-		}
-		e->last = last;
-	}
-	fclose(f);
-	return 0;
-bad:
-	fclose(f);
-	snprintf(why, whylen, "%s:%u: not a line 'HEXORIGIN STREAM LAST'", s->seq_path, lineno);
-	return PROTO_EFORMAT;
-}
-
-/* Replace the state file: temporary file, fsync, rename, fsync the directory. */
-static int
-state_save(struct node_server *s, char *why, size_t whylen)
-{
-	FILE *f = fopen(s->seq_tmp, "w");
-	char hex[2 * PROTO_PEER_ORIGIN_MAX + 1];
-
-	if (f == NULL)
-		goto fail;
-	for (size_t i = 0; i < s->nst; i++) {
-		sodium_bin2hex(hex, sizeof(hex), s->st[i].origin, s->st[i].origin_len);
-		fprintf(f, "%s %" PRIu64 " %" PRIu64 "\n", hex, s->st[i].stream, s->st[i].last);
-	}
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
-		fclose(f);
-		goto fail;
-	}
-	if (fclose(f) != 0 || rename(s->seq_tmp, s->seq_path) != 0)
-		goto fail;
-	int dfd = open(s->cfg->store, O_RDONLY | O_DIRECTORY);
-	if (dfd >= 0) {
-		(void)fsync(dfd);
-		close(dfd);
-	}
-	return 0;
-fail:
-	snprintf(why, whylen, "cannot write '%s': %s", s->seq_path, strerror(errno));
-	return PROTO_EIO;
+	int err = store_db_scan_meta(s->db, STATE_PREFIX, sizeof(STATE_PREFIX) - 1,
+	                             state_row, s);
+	if (err != 0)
+		snprintf(why, whylen, "cannot read the sensor stream states: %s",
+		         proto_strerror(err));
+	return err;
 }
 
 /* ---- Sending ---- */
@@ -278,12 +256,16 @@ on_batch(struct node_server *s, const char *user_id, size_t len)
 	struct stream_state *st = state_find(s, m.origin, m.origin_len, m.stream);
 	uint64_t last = st ? st->last : 0;
 	switch (proto_peer_verdict(m.stream, last, m.stream, m.seq)) {
-	case PROTO_PEER_APPLY:
+	case PROTO_PEER_APPLY: {
 		for (uint32_t i = 0; i < m.nrows; i++)
 			s->obs[i] = s->rows[i].obs;
-		if (m.nrows > 0 &&
-		    (err = store_db_put(s->db, s->obs, m.nrows, STORE_ORIGIN_LOCAL, why,
-		                        sizeof(why))) != 0) {
+		uint8_t key[sizeof(STATE_PREFIX) + PROTO_PEER_ORIGIN_MAX + 9], val[8];
+		size_t klen = state_key(key, m.origin, (uint8_t)m.origin_len, m.stream);
+		for (int i = 0; i < 8; i++)
+			val[i] = (uint8_t)(m.seq >> (8 * (7 - i)));
+		/* The rows and the stream's new state land in one atomic batch. */
+		if ((err = store_db_put_meta(s->db, s->obs, m.nrows, STORE_ORIGIN_LOCAL, key,
+		                             klen, val, sizeof(val), why, sizeof(why))) != 0) {
 			node_log("store: write failed for '%s': %s", s->cfg->store,
 			         why[0] ? why : proto_strerror(err));
 			send_error(s, s->sensors, PROTO_PEER_E_UNAVAILABLE, m.seq,
@@ -299,17 +281,11 @@ on_batch(struct node_server *s, const char *user_id, size_t len)
 			node_log("sensors: sensor '%s' started stream %" PRIu64, name, m.stream);
 		}
 		st->last = m.seq;
-		if ((err = state_save(s, why, sizeof(why))) != 0) {
-			/* The rows are in; without the state a resend would apply twice,
-			 * so the node stops taking batches rather than guess. */
-			node_log("store: %s; stopping", why);
-			node_server_stop();
-			return;
-		}
 		s->batches++;
 		s->rows_in += m.nrows;
 		send_ack(s, &m, st->last);
 		break;
+	}
 	case PROTO_PEER_DUP:
 	case PROTO_PEER_RESYNC:
 		send_ack(s, &m, last);
@@ -508,7 +484,6 @@ node_server_new(struct node_server **out, const struct node_config *cfg,
                 const uint8_t sec[PROTO_KEYS_LEN], char *why, size_t whylen)
 {
 	struct node_server *s = calloc(1, sizeof(*s));
-	size_t plen;
 	int err;
 
 	*out = NULL;
@@ -517,21 +492,15 @@ node_server_new(struct node_server **out, const struct node_config *cfg,
 		return PROTO_ENOMEM;
 	s->cfg = cfg;
 	memcpy(s->sec, sec, PROTO_KEYS_LEN);
-	plen = strlen(cfg->store) + sizeof("/" NODE_SERVER_SEQ_FILE ".tmp");
-	s->seq_path = malloc(plen);
-	s->seq_tmp = malloc(plen);
 	s->in = malloc(PROTO_PEER_MSG_MAX);
 	s->out = malloc(PROTO_PEER_MSG_MAX);
 	s->arena = malloc(PROTO_PEER_MSG_MAX);
 	s->rows = calloc(PROTO_PEER_ROWS_MAX, sizeof(*s->rows));
 	s->obs = calloc(PROTO_PEER_ROWS_MAX, sizeof(*s->obs));
-	if (!s->seq_path || !s->seq_tmp || !s->in || !s->out || !s->arena || !s->rows ||
-	    !s->obs) {
+	if (!s->in || !s->out || !s->arena || !s->rows || !s->obs) {
 		node_server_destroy(&s);
 		return PROTO_ENOMEM;
 	}
-	snprintf(s->seq_path, plen, "%s/%s", cfg->store, NODE_SERVER_SEQ_FILE);
-	snprintf(s->seq_tmp, plen, "%s/%s.tmp", cfg->store, NODE_SERVER_SEQ_FILE);
 	if ((err = store_db_open(&s->db, cfg->store, STORE_WRITE, why, whylen)) != 0 ||
 	    (err = state_load(s, why, whylen)) != 0) {
 		node_server_destroy(&s);
@@ -587,8 +556,6 @@ node_server_destroy(struct node_server **sp)
 	zsock_destroy(&s->queries);
 	store_db_close(&s->db);
 	sodium_memzero(s->sec, sizeof(s->sec));
-	free(s->seq_path);
-	free(s->seq_tmp);
 	free(s->in);
 	free(s->out);
 	free(s->arena);

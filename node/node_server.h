@@ -10,13 +10,11 @@
  *
  * - OBS_BATCH from a sensor: its origin must be the [sensor NAME] bound to
  *   the sender's key (ZAP User-Id), else ERROR 6. Each (origin, stream,
- *   seq) is applied once (proto_peer_verdict): the rows are written to the
- *   store as origin STORE_ORIGIN_LOCAL, then the stream's state is saved
- *   in STORE/node-seq (written to a temporary file, fsynced, renamed), then
- *   ACK(origin, stream, last) is sent. A crash after the store write and
- *   before the state file is replaced can apply that one batch a second
- *   time when the sensor resends it (the store API has no way to write the
- *   state in the same batch as the rows).
+ *   seq) is applied once (proto_peer_verdict): the rows (as origin
+ *   STORE_ORIGIN_LOCAL) and the stream's new last seq (a meta row) are
+ *   written in one atomic store batch, then ACK(origin, stream, last) is
+ *   sent, so a crash can lose an unacknowledged batch (the sensor resends
+ *   it) but never apply one twice.
  * - QUERY from a client: run on the store (scan cap NODE_SERVER_MAX_SCAN),
  *   answered with QUERY_RESULT parts of at most PROTO_PEER_ROWS_MAX rows and
  *   PROTO_PEER_MSG_MAX bytes; hop_limit and deadline are not used yet (no
@@ -35,7 +33,6 @@
 #include "node/node_config.h"
 
 #define NODE_SERVER_MAX_SCAN 10000000u /* index entries one query may read */
-#define NODE_SERVER_SEQ_FILE "node-seq"
 
 struct node_server;
 

@@ -628,9 +628,10 @@ put_row(struct put_ctx *c, const struct proto_obs *o, uint16_t origin)
 	return 0;
 }
 
-int
-store_db_put(struct store_db *db, const struct proto_obs *rows, size_t n,
-             uint16_t origin, char *why, size_t whylen)
+static int
+put_batch(struct store_db *db, const struct proto_obs *rows, size_t n, uint16_t origin,
+          const void *mkey, size_t mklen, const void *mval, size_t mvlen, char *why,
+          size_t whylen)
 {
 	struct batch b = { 0 };
 	struct put_ctx c = { .db = db, .sorted = db->mode == STORE_BULK ? NULL : &b };
@@ -660,6 +661,8 @@ store_db_put(struct store_db *db, const struct proto_obs *rows, size_t n,
 				rocksdb_writebatch_put_cf(c.wb, db->cf[e->cf], key, e->klen, "", 0);
 		}
 	}
+	if (mkey != NULL)
+		rocksdb_writebatch_put_cf(c.wb, db->cf[STORE_CF_META], mkey, mklen, mval, mvlen);
 	char *err = NULL;
 	rocksdb_write(db->db, db->wopts, c.wb, &err);
 	rocksdb_writebatch_destroy(c.wb);
@@ -670,6 +673,70 @@ store_db_put(struct store_db *db, const struct proto_obs *rows, size_t n,
 		return PROTO_EIO;
 	}
 	return 0;
+}
+
+int
+store_db_put(struct store_db *db, const struct proto_obs *rows, size_t n,
+             uint16_t origin, char *why, size_t whylen)
+{
+	return put_batch(db, rows, n, origin, NULL, 0, NULL, 0, why, whylen);
+}
+
+/* Meta keys of callers start with this, apart from the store's own. */
+#define META_USER "user:"
+
+static size_t
+user_key(char *out, const void *key, size_t klen)
+{
+	memcpy(out, META_USER, sizeof(META_USER) - 1);
+	memcpy(out + sizeof(META_USER) - 1, key, klen);
+	return sizeof(META_USER) - 1 + klen;
+}
+
+int
+store_db_put_meta(struct store_db *db, const struct proto_obs *rows, size_t n,
+                  uint16_t origin, const void *key, size_t klen, const void *val,
+                  size_t vlen, char *why, size_t whylen)
+{
+	char k[sizeof(META_USER) + STORE_META_KEY_MAX];
+
+	if (klen == 0 || klen > STORE_META_KEY_MAX)
+		return PROTO_EINVAL;
+	size_t kl = user_key(k, key, klen);
+	return put_batch(db, rows, n, origin, k, kl, val, vlen, why, whylen);
+}
+
+int
+store_db_scan_meta(struct store_db *db, const void *prefix, size_t plen,
+                   int (*fn)(void *arg, const void *key, size_t klen, const void *val,
+                             size_t vlen),
+                   void *arg)
+{
+	char p[sizeof(META_USER) + STORE_META_KEY_MAX];
+	int rc = 0;
+
+	if (plen > STORE_META_KEY_MAX)
+		return PROTO_EINVAL;
+	size_t pl = user_key(p, prefix, plen);
+	rocksdb_iterator_t *it = rocksdb_create_iterator_cf(db->db, db->ropts,
+	                                                    db->cf[STORE_CF_META]);
+	for (rocksdb_iter_seek(it, p, pl); rc == 0 && rocksdb_iter_valid(it);
+	     rocksdb_iter_next(it)) {
+		size_t klen, vlen;
+		const char *key = rocksdb_iter_key(it, &klen);
+		const char *val = rocksdb_iter_value(it, &vlen);
+		if (klen < pl || memcmp(key, p, pl) != 0)
+			break;
+		rc = fn(arg, key + sizeof(META_USER) - 1, klen - (sizeof(META_USER) - 1), val, vlen);
+	}
+	char *err = NULL;
+	rocksdb_iter_get_error(it, &err);
+	rocksdb_iter_destroy(it);
+	if (err != NULL) {
+		free(err);
+		return PROTO_EIO;
+	}
+	return rc;
 }
 
 int

@@ -54,6 +54,24 @@ int store_db_refresh(struct store_db *db);
 int store_db_put(struct store_db *db, const struct proto_obs *rows, size_t n,
                  uint16_t origin, char *why, size_t whylen);
 
+/*
+ * store_db_put, plus one meta row (key, value) of the caller's in the same
+ * atomic batch: a node records the sequence numbers it applied together
+ * with the rows, so a crash can never apply a batch twice. Keys are at
+ * most STORE_META_KEY_MAX octets; rows may be empty (n = 0).
+ */
+#define STORE_META_KEY_MAX 256
+int store_db_put_meta(struct store_db *db, const struct proto_obs *rows, size_t n,
+                      uint16_t origin, const void *key, size_t klen,
+                      const void *val, size_t vlen, char *why, size_t whylen);
+
+/* Call fn for every meta row of the caller's whose key starts with prefix;
+ * fn returns 0 to go on. Returns 0, fn's non-zero value, or PROTO_EIO. */
+int store_db_scan_meta(struct store_db *db, const void *prefix, size_t plen,
+                       int (*fn)(void *arg, const void *key, size_t klen,
+                                 const void *val, size_t vlen),
+                       void *arg);
+
 /* Retention: rows whose time_last is older than now - age_seconds are
  * removed by compaction; 0 turns it off. Writers only. */
 int store_db_set_retention(struct store_db *db, int64_t age_seconds);

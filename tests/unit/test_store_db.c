@@ -81,6 +81,16 @@ qname(struct proto_query *q, unsigned kind, unsigned match, const char *name)
 }
 
 static int
+meta_row(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
+{
+	(void)arg;
+	if (ngot < 64)
+		snprintf(got[ngot++], sizeof(got[0]), "%.*s=%.*s", (int)klen,
+		         (const char *)key, (int)vlen, (const char *)val);
+	return 0;
+}
+
+static int
 run(struct store_db *db, const struct proto_query *q, struct store_query_info *info)
 {
 	char why[256];
@@ -238,6 +248,24 @@ test_write_and_lookups(void)
 	run(rd, &q, &info);
 	is_int(ngot, 1, "after a refresh the reader sees the writer's new row");
 	store_db_close(&rd);
+
+	/* Meta rows of callers, written with rows in one batch. */
+	struct proto_obs mrow = row("meta.example.com", PROTO_T_A, "192.0.2.7",
+	                            PROTO_SEC_ANSWER, 5, 5, 1);
+	is_int(store_db_put_meta(db, &mrow, 1, STORE_ORIGIN_LOCAL, "k:1", 3, "one", 3, why,
+	                         sizeof(why)), 0, "rows and a meta row in one batch");
+	is_int(store_db_put_meta(db, NULL, 0, STORE_ORIGIN_LOCAL, "k:2", 3, "two", 3, why,
+	                         sizeof(why)), 0, "a meta row alone");
+	is_int(store_db_put_meta(db, NULL, 0, STORE_ORIGIN_LOCAL, "x:1", 3, "no", 2, why,
+	                         sizeof(why)), 0, "another prefix");
+	ngot = 0;
+	is_int(store_db_scan_meta(db, "k:", 2, meta_row, NULL), 0, "scan meta rows");
+	is_int(ngot, 2, "two rows under the prefix");
+	is_str(got[0], "k:1=one", "first meta row");
+	is_str(got[1], "k:2=two", "second meta row");
+	qname(&q, PROTO_Q_RRSET, PROTO_M_EXACT, "meta.example.com");
+	run(db, &q, &info);
+	is_int(ngot, 1, "the batch's row is there too");
 
 	/* Retention: rows last seen long ago go at compaction. */
 	store_db_set_retention(db, 3600);
