@@ -648,7 +648,7 @@ put_batch(struct store_db *db, const struct proto_obs *rows, size_t n, uint16_t 
 		snprintf(why, whylen, "out of memory building a batch");
 		return rc;
 	}
-	if (c.sorted != NULL) {
+	if (c.sorted != NULL && b.n > 0) {
 		sort_keys = b.keys;
 		qsort(b.e, b.n, sizeof(*b.e), entry_cmp);
 		for (size_t i = 0; i < b.n; i++) {
