@@ -23,6 +23,7 @@
 #include "cli/cli_query.h"
 #include "cli/cli_rows.h"
 #include "proto/proto_err.h"
+#include "proto/proto_opt.h"
 #include "proto/proto_keys.h"
 #include "proto/proto_time.h"
 #include "store/store_db.h"
@@ -42,14 +43,7 @@ enum { OPT_NXDOMAIN = 256, OPT_SECTIONS, OPT_STORE, OPT_MAX_SCAN,
        OPT_FIRST_AFTER, OPT_FIRST_BEFORE, OPT_LAST_AFTER, OPT_LAST_BEFORE,
        OPT_NOW, OPT_NODE, OPT_NODE_KEY, OPT_KEY, OPT_NODE_TIMEOUT };
 
-struct opt_doc {
-	struct option o;
-	int short_opt;
-	const char *arg;
-	const char *help;
-};
-
-static const struct opt_doc opts[] = {
+static const struct proto_opt opts[] = {
 	{ { "rrset", required_argument, NULL, 'r' }, 'r', "NAME[/TYPE[,..][/BAIL]]",
 	  "rrsets owned by NAME (*.example.com, www.example.* wildcards)" },
 	{ { "rdata-name", required_argument, NULL, 'n' }, 'n', "NAME[/TYPE[,..]]",
@@ -121,17 +115,7 @@ usage(FILE *f)
 {
 	fprintf(f, "usage: %s (--store DIR | --node ENDPOINT --node-key PUB --key FILE)\n"
 	        "       (-r|-n|-i|-R|-N|--nxdomain) ARG [options]\n\n", PROG);
-	for (size_t i = 0; i < NOPTS; i++) {
-		char left[64];
-		if (opts[i].short_opt)
-			snprintf(left, sizeof(left), "-%c, --%s%s%s", opts[i].short_opt,
-			         opts[i].o.name, opts[i].arg ? " " : "",
-			         opts[i].arg ? opts[i].arg : "");
-		else
-			snprintf(left, sizeof(left), "    --%s%s%s", opts[i].o.name,
-			         opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
-		fprintf(f, "  %-38s %s\n", left, opts[i].help);
-	}
+	proto_opt_usage(f, opts, NOPTS, 38);
 	fprintf(f, "\nTS: epoch seconds, 2024-01-31, 2024-01-31T12:00:00[Z|+hh:mm], or before\n"
 	           "now: -86400, 7d, -1w2d, 3h30m (units w d h m s, in that order)\n"
 	           "\nexit: 0 ok (no results too), 64 usage or unparsable argument or refused\n"
@@ -205,20 +189,10 @@ static int
 parse_opts(int argc, char **argv, struct args *a)
 {
 	struct option lopts[NOPTS + 1];
-	char sopts[64], why[256];
-	size_t sn = 0;
+	char sopts[3 * NOPTS + 1], why[256];
 	int c;
 
-	for (size_t i = 0; i < NOPTS; i++) {
-		lopts[i] = opts[i].o;
-		if (opts[i].short_opt) {
-			sopts[sn++] = (char)opts[i].short_opt;
-			if (opts[i].o.has_arg)
-				sopts[sn++] = ':';
-		}
-	}
-	memset(&lopts[NOPTS], 0, sizeof(lopts[NOPTS]));
-	sopts[sn] = '\0';
+	proto_opt_tables(opts, NOPTS, lopts, sopts);
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, sopts, lopts, NULL)) != -1) {

@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "proto/proto_err.h"
+#include "proto/proto_opt.h"
 #include "proto/proto_time.h"
 #include "proto/proto_keys.h"
 #include "sensor/pdns_sensor_node.h"
@@ -39,14 +40,7 @@ enum { OPT_FORMAT = 256, OPT_SECTIONS, OPT_NXDOMAIN, OPT_RESOLVER, OPT_CACHE,
        OPT_FLUSH, OPT_SNAPLEN, OPT_STORE, OPT_BATCH, OPT_RETENTION, OPT_NODE,
        OPT_NODE_KEY, OPT_KEY, OPT_SENSOR_NAME, OPT_NODE_TIMEOUT };
 
-struct opt_doc {
-	struct option o;
-	int short_opt;
-	const char *arg;
-	const char *help;
-};
-
-static const struct opt_doc opts[] = {
+static const struct proto_opt opts[] = {
 	{ { "read", required_argument, NULL, 'r' }, 'r', "FILE",
 	  "read a pcap or pcapng file (repeatable; - is standard input)" },
 	{ { "interface", required_argument, NULL, 'i' }, 'i', "IFACE",
@@ -100,17 +94,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: %s (-r FILE ... | -i IFACE) [options]\n\n", PROG);
-	for (size_t i = 0; i < NOPTS; i++) {
-		char left[64];
-		if (opts[i].short_opt)
-			snprintf(left, sizeof(left), "-%c, --%s%s%s", opts[i].short_opt,
-			         opts[i].o.name, opts[i].arg ? " " : "",
-			         opts[i].arg ? opts[i].arg : "");
-		else
-			snprintf(left, sizeof(left), "    --%s%s%s", opts[i].o.name,
-			         opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
-		fprintf(f, "  %-30s %s\n", left, opts[i].help);
-	}
+	proto_opt_usage(f, opts, NOPTS, 30);
 	fprintf(f, "\nexit: 0 ok, 64 usage, 65 bad or truncated capture, 66 missing or\n"
 	           "unreadable file, 69 no such interface or node unreachable or refused,\n"
 	           "73/74 output error, 77 no permission (or a key file readable by others)\n");
@@ -203,21 +187,11 @@ static int
 parse_args(int argc, char **argv, struct args *a)
 {
 	struct option lopts[NOPTS + 1];
-	char sopts[64];
-	size_t sn = 0;
+	char sopts[3 * NOPTS + 1];
 	long v;
 	int c;
 
-	for (size_t i = 0; i < NOPTS; i++) {
-		lopts[i] = opts[i].o;
-		if (opts[i].short_opt) {
-			sopts[sn++] = (char)opts[i].short_opt;
-			if (opts[i].o.has_arg)
-				sopts[sn++] = ':';
-		}
-	}
-	memset(&lopts[NOPTS], 0, sizeof(lopts[NOPTS]));
-	sopts[sn] = '\0';
+	proto_opt_tables(opts, NOPTS, lopts, sopts);
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, sopts, lopts, NULL)) != -1) {
