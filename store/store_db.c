@@ -281,6 +281,7 @@ store_db_close(struct store_db **dbp)
 	if (db->secondary[0])
 		rm_tree(db->secondary);
 	free(db->kbuf);
+	free(db->path);
 	free(db);
 	*dbp = NULL;
 }
@@ -355,8 +356,9 @@ store_db_open(struct store_db **out, const char *path, enum store_mode mode,
 	if (db == NULL)
 		return PROTO_ENOMEM;
 	db->mode = mode;
+	db->path = strdup(path);
 	db->kbuf = malloc(STORE_KEY_MAX);
-	if (db->kbuf == NULL)
+	if (db->kbuf == NULL || db->path == NULL)
 		goto fail;
 	char cur[4096];
 	snprintf(cur, sizeof(cur), "%s/CURRENT", path);
@@ -739,18 +741,28 @@ store_db_scan_meta(struct store_db *db, const void *prefix, size_t plen,
 	return rc;
 }
 
+/*
+ * A reader catches up by opening the store again: RocksDB 7.8's secondary
+ * instance, asked to catch up after the writer flushed rows it had already
+ * replayed from the log, counts them twice (rocksdb issues #14444, #15051;
+ * fixed upstream by #15066), and with merge operands that means wrong
+ * counts, not stale ones.
+ */
 int
 store_db_refresh(struct store_db *db)
 {
-	char *err = NULL;
+	struct store_db *fresh = NULL;
+	char why[256];
 
 	if (db->mode != STORE_READ)
 		return 0;
-	rocksdb_try_catch_up_with_primary(db->db, &err);
-	if (err != NULL) {
-		free(err);
-		return PROTO_EIO;
-	}
+	int err = store_db_open(&fresh, db->path, STORE_READ, why, sizeof(why));
+	if (err != 0)
+		return err;
+	struct store_db old = *db;
+	*db = *fresh;
+	*fresh = old;
+	store_db_close(&fresh);
 	return 0;
 }
 

@@ -44,7 +44,8 @@ int store_db_open(struct store_db **out, const char *path, enum store_mode mode,
                   char *why, size_t whylen);
 void store_db_close(struct store_db **dbp);
 
-/* A reader catches up with a running writer (a no-op for writers). */
+/* A reader catches up with a running writer by reopening the store (a
+ * no-op for writers); PROTO_E* if it cannot be reopened. */
 int store_db_refresh(struct store_db *db);
 
 /*

@@ -21,6 +21,7 @@ struct store_db {
 	rocksdb_writeoptions_t *wopts;
 	rocksdb_readoptions_t *ropts;
 	enum store_mode mode;
+	char *path;
 	char secondary[64];      /* temporary directory of a reader */
 	int64_t retention;       /* seconds, 0 = off; read by the filter */
 	uint8_t *kbuf;           /* scratch keys */

@@ -168,7 +168,8 @@ scan(struct run *r, int cf, const uint8_t *lo, size_t lolen, const uint8_t *hi,
 static size_t
 prefix_end(const uint8_t *p, size_t n, uint8_t *out)
 {
-	memcpy(out, p, n);
+	if (out != p)
+		memcpy(out, p, n);
 	while (n > 0) {
 		if (out[n - 1] != 0xff) {
 			out[n - 1]++;
@@ -383,6 +384,10 @@ store_db_query(struct store_db *db, const struct proto_query *q, uint64_t max_sc
 				return refuse(why, whylen, "a wildcard of the root ('*')");
 			n = rev_zone(q, p);
 			scan_below(&r, STORE_CF_NXDOMAIN, p, n, store_key_parse_nxdomain);
+		} else if (q->match == PROTO_M_RIGHT) {
+			snprintf(why, whylen, "right wildcards are not indexed for NXDOMAIN "
+			         "names (use an exact name or *.zone)");
+			return PROTO_EINVAL;
 		} else {
 			n = store_key_revname(q->name, q->name_len, p);
 			scan_prefix(&r, STORE_CF_NXDOMAIN, p, n, store_key_parse_nxdomain);
