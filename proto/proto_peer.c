@@ -3,9 +3,10 @@
  *
  * One table gives each message type's layout: the msgpack kind of every
  * element by position. The decoder reads by that table into slots, the
- * encoder writes from slots by the same table, and one function
- * (msg_rules, row_rules) holds the rules on values, called by both: what we
- * send is exactly what we accept.
+ * encoder (proto_peer_encode.c) writes from slots by the same table, and
+ * one function (proto_peer_msg_rules, proto_peer_row_rules) holds the rules
+ * on values, called by both: what we send is exactly what we accept. The
+ * declarations the two files share are in proto_peer_impl.h.
  *
  * The decoder is msgpack of its own on purpose: msgpack-c's unpacker
  * allocates from a container's declared count before reading an element
@@ -18,26 +19,11 @@
 #include "proto/proto_err.h"
 #include "proto/proto_name.h"
 #include "proto/proto_peer.h"
+#include "proto/proto_peer_impl.h"
 #include "proto/proto_query.h"
 
-/* Element kinds in a layout. */
-enum {
-	K_U8 = 1, K_U16, K_U32, K_U64, K_BOOL,
-	K_ORIGIN,  /* bin, 1..PROTO_PEER_ORIGIN_MAX */
-	K_QUERY,   /* bin, 1..PROTO_QUERY_WIRE_MAX */
-	K_TEXT,    /* str, 0..PROTO_PEER_TEXT_MAX */
-	K_ROWS,    /* array of nrows * stride scalars; always last */
-};
-
-#define FIELDS_MAX 8 /* elements of the longest message */
-
-struct layout {
-	uint8_t n;                  /* elements, version and type included */
-	uint8_t kind[FIELDS_MAX];   /* by position; [0], [1] unused */
-	const char *name[FIELDS_MAX];
-};
-
-static const struct layout layouts[PROTO_PEER_TYPE_MAX + 1] = {
+/* Each message type's layout. */
+const struct layout proto_peer_layouts[PROTO_PEER_TYPE_MAX + 1] = {
 	[PROTO_PEER_OBS_BATCH] = { 6, { 0, 0, K_ORIGIN, K_U64, K_U64, K_ROWS },
 		{ "version", "type", "origin", "stream", "seq", "rows" } },
 	[PROTO_PEER_ACK] = { 5, { 0, 0, K_ORIGIN, K_U64, K_U64 },
@@ -86,13 +72,6 @@ proto_peer_type_name(unsigned type)
 	return type >= 1 && type <= PROTO_PEER_TYPE_MAX ? type_names[type] : NULL;
 }
 
-/* One element's value, whatever its kind. */
-struct slot {
-	uint64_t u;
-	const uint8_t *p;
-	size_t n;
-};
-
 /* ---------------------------------------------------------------------
  * Rules on values, shared by the encoder and the decoder. Each returns 0 or
  * an error, with the position of the element at fault and a reason.
@@ -139,9 +118,9 @@ name_rules(const uint8_t *p, size_t n, const char **why)
 	return 0;
 }
 
-static int
-row_rules(const struct proto_peer_row *r, bool with_origin, unsigned *field,
-          const char **why)
+int
+proto_peer_row_rules(const struct proto_peer_row *r, bool with_origin, unsigned *field,
+                     const char **why)
 {
 	const struct proto_obs *o = &r->obs;
 	int err;
@@ -220,70 +199,17 @@ proto_peer_row_check(const struct proto_peer_row *r, bool with_origin)
 	unsigned field;
 	const char *why;
 
-	return row_rules(r, with_origin, &field, &why);
+	return proto_peer_row_rules(r, with_origin, &field, &why);
 }
 
-/* Scalar fields of m to slots by the type's layout, and back. */
-static void
-msg_to_slots(const struct proto_peer_msg *m, struct slot s[FIELDS_MAX])
-{
-	memset(s, 0, sizeof(struct slot) * FIELDS_MAX);
-	s[0].u = PROTO_PEER_VERSION;
-	s[1].u = m->type;
-	switch (m->type) {
-	case PROTO_PEER_OBS_BATCH:
-	case PROTO_PEER_ACK:
-	case PROTO_PEER_REPLAY_REQ:
-	case PROTO_PEER_REPLAY_END:
-		s[3].u = m->stream;
-		s[4].u = m->seq;
-		break;
-	case PROTO_PEER_QUERY:
-		s[2].u = m->query_id;
-		s[3].u = m->hop_limit;
-		s[4].u = m->deadline_ms;
-		s[5].p = m->query;
-		s[5].n = m->query_len;
-		break;
-	case PROTO_PEER_QUERY_RESULT:
-		s[2].u = m->query_id;
-		s[3].u = m->part;
-		s[4].u = m->final;
-		s[5].u = m->status;
-		s[6].u = m->limited;
-		break;
-	case PROTO_PEER_SNAPSHOT_BEGIN:
-		s[3].u = m->snapshot_id;
-		s[4].u = m->stream;
-		s[5].u = m->seq;
-		break;
-	case PROTO_PEER_SNAPSHOT_ROWS:
-		s[3].u = m->snapshot_id;
-		s[4].u = m->part;
-		break;
-	case PROTO_PEER_SNAPSHOT_END:
-		s[3].u = m->snapshot_id;
-		s[4].u = m->parts;
-		s[5].u = m->total_rows;
-		break;
-	case PROTO_PEER_ERROR:
-		s[2].u = m->code;
-		s[3].u = m->ref;
-		s[4].p = (const uint8_t *)m->text;
-		s[4].n = m->text_len;
-		break;
-	}
-	if (layouts[m->type].kind[2] == K_ORIGIN) {
-		s[2].p = m->origin;
-		s[2].n = m->origin_len;
-	}
-}
-
-/* The decoder's reads already bound every slot to its kind's width. */
+/*
+ * Slots to the scalar fields of m (proto_peer_encode.c has the way there).
+ * The decoder's reads already bound every slot to its kind's width.
+ */
 static void
 slots_to_msg(struct proto_peer_msg *m, const struct slot s[FIELDS_MAX])
 {
-	if (layouts[m->type].kind[2] == K_ORIGIN) {
+	if (proto_peer_layouts[m->type].kind[2] == K_ORIGIN) {
 		m->origin = s[2].p;
 		m->origin_len = (uint8_t)s[2].n;
 	}
@@ -336,8 +262,8 @@ slots_to_msg(struct proto_peer_msg *m, const struct slot s[FIELDS_MAX])
  * Rules across a message's scalar fields (the kinds' widths and lengths are
  * checked where they are read or written). *pos gets the element at fault.
  */
-static int
-msg_rules(const struct proto_peer_msg *m, unsigned *pos, const char **why)
+int
+proto_peer_msg_rules(const struct proto_peer_msg *m, unsigned *pos, const char **why)
 {
 	struct proto_query q;
 
@@ -400,8 +326,8 @@ msg_rules(const struct proto_peer_msg *m, unsigned *pos, const char **why)
 }
 
 /* Bounds of a kind: the largest integer, or the shortest and longest bytes. */
-static uint64_t
-kind_max(unsigned kind)
+uint64_t
+proto_peer_kind_max(unsigned kind)
 {
 	switch (kind) {
 	case K_U8: return UINT8_MAX;
@@ -415,8 +341,8 @@ kind_max(unsigned kind)
 	return UINT64_MAX;
 }
 
-static size_t
-kind_min(unsigned kind)
+size_t
+proto_peer_kind_min(unsigned kind)
 {
 	return kind == K_ORIGIN || kind == K_QUERY ? 1 : 0;
 }
@@ -629,7 +555,7 @@ rd_row(struct peer_in *in, bool with_origin, struct proto_peer_row *r)
 		r->origin = p;
 		r->origin_len = (uint8_t)n;
 	}
-	if ((err = row_rules(r, with_origin, &field, &why)) != 0)
+	if ((err = proto_peer_row_rules(r, with_origin, &field, &why)) != 0)
 		return fail(in, at[field], err, row_names[field], why);
 	return 0;
 }
@@ -699,7 +625,7 @@ decode(struct peer_in *in, struct proto_peer_msg *m, struct proto_peer_row *rows
 	if (s[1].u < 1 || s[1].u > PROTO_PEER_TYPE_MAX)
 		return fail(in, at[1], PROTO_EINVAL, "type", "unknown message type");
 	m->type = (uint8_t)s[1].u;
-	lay = &layouts[m->type];
+	lay = &proto_peer_layouts[m->type];
 	if (n != lay->n)
 		return fail(in, 0, PROTO_EINVAL, "message",
 		            "wrong number of elements for its type");
@@ -713,18 +639,18 @@ decode(struct peer_in *in, struct proto_peer_msg *m, struct proto_peer_row *rows
 		case K_ORIGIN:
 		case K_QUERY:
 		case K_TEXT:
-			err = rd_bytes(in, lay->name[i], k == K_TEXT, kind_min(k),
-			               kind_max(k), &s[i].p, &s[i].n);
+			err = rd_bytes(in, lay->name[i], k == K_TEXT, proto_peer_kind_min(k),
+			               proto_peer_kind_max(k), &s[i].p, &s[i].n);
 			break;
 		case K_ROWS:
 			/* Rows are last: check the scalars before reading them. */
 			slots_to_msg(m, s);
-			if ((err = msg_rules(m, &pos, &why)) != 0)
+			if ((err = proto_peer_msg_rules(m, &pos, &why)) != 0)
 				return fail(in, at[pos], err, lay->name[pos], why);
 			err = rd_rows(in, m, rows, cap);
 			break;
 		default:
-			err = rd_uint(in, lay->name[i], kind_max(k), &s[i].u);
+			err = rd_uint(in, lay->name[i], proto_peer_kind_max(k), &s[i].u);
 			break;
 		}
 		if (err != 0)
@@ -732,7 +658,7 @@ decode(struct peer_in *in, struct proto_peer_msg *m, struct proto_peer_row *rows
 	}
 	if (lay->kind[lay->n - 1] != K_ROWS) {
 		slots_to_msg(m, s);
-		if ((err = msg_rules(m, &pos, &why)) != 0)
+		if ((err = proto_peer_msg_rules(m, &pos, &why)) != 0)
 			return fail(in, at[pos], err, lay->name[pos], why);
 	}
 	if (wire_left(&in->w) != 0)
@@ -786,192 +712,6 @@ proto_peer_rows_next(struct proto_peer_rows *it, struct proto_peer_row *row)
 	it->w = in.w;
 	it->left--;
 	return 1;
-}
-
-/* ---------------------------------------------------------------------
- * Encoder.
- */
-
-struct peer_out {
-	uint8_t *buf;
-	size_t cap, len;
-	int err;
-};
-
-static void
-put(struct peer_out *o, const void *p, size_t n)
-{
-	if (o->err != 0)
-		return;
-	if (n > o->cap - o->len) {
-		o->err = PROTO_ESPACE;
-		return;
-	}
-	if (n > 0)
-		memcpy(o->buf + o->len, p, n);
-	o->len += n;
-}
-
-/* A one-byte tag and an n-byte big-endian value (n may be 0). */
-static void
-put_tag(struct peer_out *o, uint8_t tag, uint64_t v, unsigned n)
-{
-	uint8_t b[9];
-
-	b[0] = tag;
-	for (unsigned i = 0; i < n; i++)
-		b[1 + i] = (uint8_t)(v >> (8 * (n - 1 - i)));
-	put(o, b, 1 + n);
-}
-
-static size_t
-uint_size(uint64_t v)
-{
-	return v <= 0x7f ? 1 : v <= UINT8_MAX ? 2 : v <= UINT16_MAX ? 3
-	       : v <= UINT32_MAX ? 5 : 9;
-}
-
-static void
-put_uint(struct peer_out *o, uint64_t v)
-{
-	if (v <= 0x7f)
-		put_tag(o, (uint8_t)v, 0, 0);
-	else if (v <= UINT8_MAX)
-		put_tag(o, 0xcc, v, 1);
-	else if (v <= UINT16_MAX)
-		put_tag(o, 0xcd, v, 2);
-	else if (v <= UINT32_MAX)
-		put_tag(o, 0xce, v, 4);
-	else
-		put_tag(o, 0xcf, v, 8);
-}
-
-static size_t
-bytes_size(size_t n, bool str)
-{
-	return (str && n <= 31 ? 1 : n <= UINT8_MAX ? 2 : n <= UINT16_MAX ? 3 : 5) + n;
-}
-
-static void
-put_bytes(struct peer_out *o, const void *p, size_t n, bool str)
-{
-	if (str && n <= 31)
-		put_tag(o, (uint8_t)(0xa0 | n), 0, 0);
-	else if (n <= UINT8_MAX)
-		put_tag(o, str ? 0xd9 : 0xc4, n, 1);
-	else if (n <= UINT16_MAX)
-		put_tag(o, str ? 0xda : 0xc5, n, 2);
-	else
-		put_tag(o, str ? 0xdb : 0xc6, n, 4);
-	put(o, p, n);
-}
-
-static void
-put_array(struct peer_out *o, size_t n)
-{
-	if (n <= 15)
-		put_tag(o, (uint8_t)(0x90 | n), 0, 0);
-	else if (n <= UINT16_MAX)
-		put_tag(o, 0xdc, n, 2);
-	else
-		put_tag(o, 0xdd, n, 4);
-}
-
-size_t
-proto_peer_row_size(const struct proto_peer_row *r, bool with_origin)
-{
-	const struct proto_obs *o = &r->obs;
-
-	return bytes_size(o->name_len, false) + uint_size(o->rrtype) +
-	       bytes_size(o->rdata_len, true) + uint_size(o->section) +
-	       uint_size((uint64_t)o->time_first) + uint_size((uint64_t)o->time_last) +
-	       uint_size(o->count) +
-	       (o->bailiwick != NULL ? bytes_size(o->bailiwick_len, false) : 1) +
-	       (with_origin ? bytes_size(r->origin_len, false) : 0);
-}
-
-static void
-put_row(struct peer_out *o, const struct proto_peer_row *r, bool with_origin)
-{
-	put_bytes(o, r->obs.name, r->obs.name_len, false);
-	put_uint(o, r->obs.rrtype);
-	put_bytes(o, r->obs.rdata, r->obs.rdata_len, true);
-	put_uint(o, r->obs.section);
-	put_uint(o, (uint64_t)r->obs.time_first);
-	put_uint(o, (uint64_t)r->obs.time_last);
-	put_uint(o, r->obs.count);
-	if (r->obs.bailiwick != NULL)
-		put_bytes(o, r->obs.bailiwick, r->obs.bailiwick_len, false);
-	else
-		put_tag(o, 0xc0, 0, 0);
-	if (with_origin)
-		put_bytes(o, r->origin, r->origin_len, false);
-}
-
-int
-proto_peer_encode(const struct proto_peer_msg *m, uint8_t *buf, size_t cap,
-                  size_t *len)
-{
-	struct peer_out o = { buf, cap > PROTO_PEER_MSG_MAX ? PROTO_PEER_MSG_MAX : cap, 0, 0 };
-	bool with_origin = m->type == PROTO_PEER_QUERY_RESULT;
-	const struct layout *lay;
-	struct slot s[FIELDS_MAX];
-	unsigned pos, field;
-	const char *why;
-
-	if (m->type < 1 || m->type > PROTO_PEER_TYPE_MAX)
-		return PROTO_EINVAL;
-	lay = &layouts[m->type];
-	msg_to_slots(m, s);
-	/* The same bounds the decoder reads with, then the same rules. */
-	for (unsigned i = 2; i < lay->n; i++) {
-		unsigned k = lay->kind[i];
-		if (k == K_ORIGIN || k == K_QUERY || k == K_TEXT) {
-			if (s[i].n < kind_min(k) || s[i].n > kind_max(k) ||
-			    (s[i].p == NULL && s[i].n != 0))
-				return PROTO_EINVAL;
-		}
-	}
-	if (msg_rules(m, &pos, &why) != 0)
-		return PROTO_EINVAL;
-	if (lay->kind[lay->n - 1] == K_ROWS) {
-		if (m->nrows > PROTO_PEER_ROWS_MAX || (m->rows == NULL && m->nrows != 0))
-			return PROTO_EINVAL;
-		for (uint32_t i = 0; i < m->nrows; i++) {
-			if (row_rules(&m->rows[i], with_origin, &field, &why) != 0)
-				return PROTO_EINVAL;
-		}
-	}
-
-	put_array(&o, lay->n);
-	put_uint(&o, PROTO_PEER_VERSION);
-	put_uint(&o, m->type);
-	for (unsigned i = 2; i < lay->n; i++) {
-		unsigned k = lay->kind[i];
-		switch (k) {
-		case K_BOOL:
-			put_tag(&o, s[i].u ? 0xc3 : 0xc2, 0, 0);
-			break;
-		case K_ORIGIN:
-		case K_QUERY:
-		case K_TEXT:
-			put_bytes(&o, s[i].p, s[i].n, k == K_TEXT);
-			break;
-		case K_ROWS:
-			put_array(&o, (size_t)m->nrows *
-			          (with_origin ? PROTO_PEER_RESULT_FIELDS : PROTO_PEER_ROW_FIELDS));
-			for (uint32_t r = 0; r < m->nrows; r++)
-				put_row(&o, &m->rows[r], with_origin);
-			break;
-		default:
-			put_uint(&o, s[i].u);
-			break;
-		}
-	}
-	if (o.err != 0)
-		return o.err;
-	*len = o.len;
-	return 0;
 }
 
 /* ---------------------------------------------------------------------

@@ -1,0 +1,66 @@
+/*
+ * proto_peer_impl.h - internal to the peer protocol codec; not for other
+ * modules, whose interface is proto/proto_peer.h.
+ *
+ * The codec lives in files named for what they hold:
+ *
+ *   proto_peer.c         the layout table, the rules on values shared by
+ *                        the encoder and the decoder, the decoder and the
+ *                        row iterator, and the sequence rules;
+ *   proto_peer_encode.c  the encoder.
+ *
+ * The rules are one function each (proto_peer_msg_rules,
+ * proto_peer_row_rules), called by both directions: what we send is
+ * exactly what we accept. No allocation, no state, nothing shared between
+ * threads.
+ */
+#ifndef PROTO_PEER_IMPL_H
+#define PROTO_PEER_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto/proto_peer.h"
+
+/* Element kinds in a layout. */
+enum {
+	K_U8 = 1, K_U16, K_U32, K_U64, K_BOOL,
+	K_ORIGIN,  /* bin, 1..PROTO_PEER_ORIGIN_MAX */
+	K_QUERY,   /* bin, 1..PROTO_QUERY_WIRE_MAX */
+	K_TEXT,    /* str, 0..PROTO_PEER_TEXT_MAX */
+	K_ROWS,    /* array of nrows * stride scalars; always last */
+};
+
+#define FIELDS_MAX 8 /* elements of the longest message */
+
+struct layout {
+	uint8_t n;                  /* elements, version and type included */
+	uint8_t kind[FIELDS_MAX];   /* by position; [0], [1] unused */
+	const char *name[FIELDS_MAX];
+};
+
+/* One element's value, whatever its kind. */
+struct slot {
+	uint64_t u;
+	const uint8_t *p;
+	size_t n;
+};
+
+
+/* Each message type's layout, by type; [0] unused. */
+extern const struct layout proto_peer_layouts[PROTO_PEER_TYPE_MAX + 1];
+
+/*
+ * Rules on a row and on a message's scalar fields: 0 or an error, with the
+ * position of the element at fault (*field, *pos) and a reason (*why).
+ */
+int proto_peer_row_rules(const struct proto_peer_row *r, bool with_origin, unsigned *field,
+                         const char **why);
+int proto_peer_msg_rules(const struct proto_peer_msg *m, unsigned *pos, const char **why);
+
+/* Bounds of a kind: the largest integer, or the shortest and longest bytes. */
+uint64_t proto_peer_kind_max(unsigned kind);
+size_t proto_peer_kind_min(unsigned kind);
+
+#endif
