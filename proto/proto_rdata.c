@@ -396,9 +396,9 @@ rd_utf8_ok(const uint8_t *p, size_t n)
 	return true;
 }
 
-int
-proto_rdata_format(uint16_t type, const uint8_t *msg, size_t msglen,
-                   size_t off, size_t rdlen, struct proto_buf *out)
+static int
+format(uint16_t type, const uint8_t *msg, size_t msglen, size_t off, size_t rdlen,
+       struct proto_buf *out, bool check_only)
 {
 	struct rd r;
 	int err;
@@ -470,9 +470,23 @@ proto_rdata_format(uint16_t type, const uint8_t *msg, size_t msglen,
 	case PROTO_T_HTTPS:
 		return proto_rdata_svcb_format(&r);
 	default:
-		if ((err = proto_rdata_check(&r, type)) != 0)
+		if ((err = proto_rdata_check(&r, type)) != 0 || check_only)
 			return err;
 		r.w.pos = off;
 		return rd_generic(&r, rdlen);
 	}
+}
+
+int
+proto_rdata_format(uint16_t type, const uint8_t *msg, size_t msglen,
+                   size_t off, size_t rdlen, struct proto_buf *out)
+{
+	return format(type, msg, msglen, off, rdlen, out, false);
+}
+
+int
+proto_rdata_validate(uint16_t type, const uint8_t *msg, size_t msglen,
+                     size_t off, size_t rdlen, struct proto_buf *scratch)
+{
+	return format(type, msg, msglen, off, rdlen, scratch, true);
 }

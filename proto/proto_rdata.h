@@ -31,4 +31,12 @@
 int proto_rdata_format(uint16_t type, const uint8_t *msg, size_t msglen,
                        size_t off, size_t rdlen, struct proto_buf *out);
 
+/*
+ * The same checks without the text when it is not needed (records that are
+ * never observations, such as OPT): types printed in RFC 3597 form are only
+ * checked; others are formatted into scratch. Same return values.
+ */
+int proto_rdata_validate(uint16_t type, const uint8_t *msg, size_t msglen,
+                         size_t off, size_t rdlen, struct proto_buf *scratch);
+
 #endif

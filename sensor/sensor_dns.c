@@ -136,9 +136,18 @@ scan(struct sensor_dns *d, const uint8_t *msg, size_t len, size_t *pos,
 		int err;
 
 		uint8_t *owner = d->owners + owners_used;
-		err = proto_name_unpack(msg, len, &p, owner, &olen, true);
-		if (err != 0)
+		/*
+		 * Most owners are a bare pointer to the question name at offset
+		 * 12, which is decoded already: copy it rather than walk it
+		 * again (the pointer is backward by construction, p > 12).
+		 */
+		if (qlen != 0 && len - p >= 2 && msg[p] == 0xc0 && msg[p + 1] == 12) {
+			memcpy(owner, qname, qlen);
+			olen = qlen;
+			p += 2;
+		} else if ((err = proto_name_unpack(msg, len, &p, owner, &olen, true)) != 0) {
 			return err;
+		}
 		r->owner = (uint32_t)owners_used;
 		r->owner_len = (uint8_t)olen;
 		owners_used += olen;
@@ -157,6 +166,19 @@ scan(struct sensor_dns *d, const uint8_t *msg, size_t len, size_t *pos,
 		r->text = UINT32_MAX;
 		*pos = p + r->rdlen;
 
+		/* Records that are never observations are only validated. */
+		if (is_meta(r->type, msg, r) || cls != PROTO_CLASS_IN) {
+			proto_buf_init(&b, d->rdtext, sizeof(d->rdtext));
+			err = proto_rdata_validate(r->type, msg, len, r->rdoff, r->rdlen, &b);
+			if (err != 0)
+				return err;
+			if (is_meta(r->type, msg, r))
+				SENSOR_STAT_INC(d->st, drop_meta);
+			else
+				SENSOR_STAT_INC(d->st, drop_class);
+			r->keep = false;
+			continue;
+		}
 		/* Format straight into the arena; when it is full, into scratch. */
 		proto_buf_init(&b, d->arena + d->arena_used, TEXT_ARENA - d->arena_used);
 		err = proto_rdata_format(r->type, msg, len, r->rdoff, r->rdlen, &b);
@@ -165,17 +187,6 @@ scan(struct sensor_dns *d, const uint8_t *msg, size_t len, size_t *pos,
 			format_rdata(d, msg, len, r, &b, &err);
 		if (err != 0)
 			return err;
-
-		if (is_meta(r->type, msg, r)) {
-			SENSOR_STAT_INC(d->st, drop_meta);
-			r->keep = false;
-			continue;
-		}
-		if (cls != PROTO_CLASS_IN) {
-			SENSOR_STAT_INC(d->st, drop_class);
-			r->keep = false;
-			continue;
-		}
 		r->keep = true;
 		if (r->section == PROTO_SEC_AUTHORITY && qlen != 0 &&
 		    (r->type == PROTO_T_NS || r->type == PROTO_T_SOA) &&
