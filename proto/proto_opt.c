@@ -1,4 +1,5 @@
 /* proto_opt.c - getopt tables and --help lines from one option table. */
+#include <stdarg.h>
 #include <string.h>
 
 #include "proto/proto_opt.h"
@@ -39,4 +40,17 @@ proto_opt_usage(FILE *f, const struct proto_opt *opts, size_t n, int width)
 			snprintf(left, sizeof(left), "    --%s%s%s", opts[i].o.name, sp, arg);
 		fprintf(f, "  %-*s %s\n", width, left, opts[i].help);
 	}
+}
+
+int
+proto_opt_usage_error(const char *prog, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see --help)\n");
+	return 64;
 }

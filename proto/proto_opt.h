@@ -30,4 +30,11 @@ void proto_opt_tables(const struct proto_opt *opts, size_t n, struct option *lop
 /* Print one aligned line per option; `width` is the column of the help. */
 void proto_opt_usage(FILE *f, const struct proto_opt *opts, size_t n, int width);
 
+/*
+ * Print "PROG: <message> (see --help)" on stderr, one line, and return 64
+ * (EX_USAGE), the exit code of every usage error.
+ */
+int proto_opt_usage_error(const char *prog, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 #endif

@@ -100,18 +100,8 @@ usage(FILE *f)
 	           "73/74 output error, 77 no permission (or a key file readable by others)\n");
 }
 
-static int __attribute__((format(printf, 1, 2)))
-bad_usage(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", PROG);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, " (see --help)\n");
-	return EXIT_USAGE;
-}
+/* A one-line usage error; returns EXIT_USAGE. */
+#define bad_usage(...) proto_opt_usage_error(PROG, __VA_ARGS__)
 
 static bool
 parse_num(const char *s, long lo, long hi, long *out)
