@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -38,7 +39,8 @@ enum {
 
 enum { OPT_FORMAT = 256, OPT_SECTIONS, OPT_NXDOMAIN, OPT_RESOLVER, OPT_CACHE,
        OPT_FLUSH, OPT_SNAPLEN, OPT_STORE, OPT_BATCH, OPT_RETENTION, OPT_NODE,
-       OPT_NODE_KEY, OPT_KEY, OPT_SENSOR_NAME, OPT_NODE_TIMEOUT };
+       OPT_NODE_KEY, OPT_KEY, OPT_SENSOR_NAME, OPT_NODE_TIMEOUT, OPT_NODE_WINDOW,
+       OPT_SPOOL, OPT_SPOOL_MAX };
 
 static const struct proto_opt opts[] = {
 	{ { "read", required_argument, NULL, 'r' }, 'r', "FILE",
@@ -81,6 +83,13 @@ static const struct proto_opt opts[] = {
 	  "node: our [sensor NAME] in the node's config (default: --key's file name without .key)" },
 	{ { "node-timeout", required_argument, NULL, OPT_NODE_TIMEOUT }, 0, "SECONDS",
 	  "node: fail (exit 69) after SECONDS without an acknowledgement (default 30, 1..86400)" },
+	{ { "node-window", required_argument, NULL, OPT_NODE_WINDOW }, 0, "BATCHES",
+	  "node: batches kept in memory until acknowledged (default 64, 1..64)" },
+	{ { "spool", required_argument, NULL, OPT_SPOOL }, 0, "DIR",
+	  "node: keep unacknowledged batches in DIR (0700) across outages and restarts; "
+	  "alone (no -r/-i): send what it holds" },
+	{ { "spool-max", required_argument, NULL, OPT_SPOOL_MAX }, 0, "SIZE",
+	  "node: bytes of batches in --spool before input waits (default 1G; k, M, G)" },
 	{ { "verbose", no_argument, NULL, 'v' }, 'v', NULL,
 	  "store: print 'committed N rows' after every store write" },
 	{ { "quiet", no_argument, NULL, 'q' }, 'q', NULL,
@@ -93,11 +102,14 @@ static const struct proto_opt opts[] = {
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: %s (-r FILE ... | -i IFACE) [options]\n\n", PROG);
+	fprintf(f, "usage: %s (-r FILE ... | -i IFACE) [options]\n"
+	           "       %s --node ENDPOINT --spool DIR [options]\n\n", PROG, PROG);
 	proto_opt_usage(f, opts, NOPTS, 30);
 	fprintf(f, "\nexit: 0 ok, 64 usage, 65 bad or truncated capture, 66 missing or\n"
-	           "unreadable file, 69 no such interface or node unreachable or refused,\n"
-	           "73/74 output error, 77 no permission (or a key file readable by others)\n");
+	           "unreadable file, 69 no such interface or node unreachable or refused\n"
+	           "(with --spool, unacknowledged batches stay there for the next start),\n"
+	           "73/74 output error, 77 no permission (or a key file readable by others,\n"
+	           "or a --spool others may write)\n");
 }
 
 /* A one-line usage error; returns EXIT_USAGE. */
@@ -135,11 +147,38 @@ parse_age(const char *s, int64_t *out)
 	return true;
 }
 
+/* A size: bytes, or a number with k, M or G (powers of 1024). */
+static bool
+parse_size(const char *s, uint64_t *out)
+{
+	static const char units[] = "kKmMgG";
+	const char *u;
+	char *end;
+	int shift = 0;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno != 0 || v == 0)
+		return false;
+	if (*end != '\0') {
+		if ((u = strchr(units, *end)) == NULL || end[1] != '\0')
+			return false;
+		shift = 10 * (int)((u - units) / 2 + 1);
+	}
+	if (v > UINT64_MAX >> shift)
+		return false;
+	*out = (uint64_t)v << shift;
+	return true;
+}
+
 static void
 on_signal(int sig)
 {
 	(void)sig;
 	sensor_run_stop();
+	node_sink_stop(); /* a full spool no longer holds the stop up */
 }
 
 /* Map a run error to an exit code, after printing the one-line reason. */
@@ -162,8 +201,9 @@ struct args {
 	const char *files[MAX_FILES];
 	size_t nfiles;
 	const char *iface, *out_path, *nxd_path, *store_path;
-	const char *node, *node_key, *key, *sensor_name;
-	long node_timeout;
+	const char *node, *node_key, *key, *sensor_name, *spool;
+	long node_timeout, node_window;
+	uint64_t spool_max;
 	size_t batch;
 	int64_t retention;
 	bool verbose;
@@ -205,6 +245,17 @@ parse_args(int argc, char **argv, struct args *a)
 		case OPT_NODE_TIMEOUT:
 			if (!parse_num(optarg, 1, 86400, &a->node_timeout))
 				return bad_usage("--node-timeout '%s': not a number of seconds in 1..86400",
+				                 optarg);
+			break;
+		case OPT_NODE_WINDOW:
+			if (!parse_num(optarg, 1, NODE_SINK_INFLIGHT, &a->node_window))
+				return bad_usage("--node-window '%s': not a number of batches in 1..%d",
+				                 optarg, NODE_SINK_INFLIGHT);
+			break;
+		case OPT_SPOOL: a->spool = optarg; break;
+		case OPT_SPOOL_MAX:
+			if (!parse_size(optarg, &a->spool_max))
+				return bad_usage("--spool-max '%s': not a size such as 1G, 512M or 100k",
 				                 optarg);
 			break;
 		case OPT_BATCH:
@@ -268,7 +319,9 @@ parse_args(int argc, char **argv, struct args *a)
 	}
 	if (optind < argc)
 		return bad_usage("unexpected argument '%s'", argv[optind]);
-	if ((a->nfiles == 0) == (a->iface == NULL))
+	/* --spool alone sends what the spool holds and reads nothing. */
+	if ((a->nfiles == 0) == (a->iface == NULL) &&
+	    (a->nfiles != 0 || a->spool == NULL || a->node == NULL))
 		return bad_usage("%s", "give either -r FILE or -i IFACE");
 	if (a->store_path != NULL && (a->out_path != NULL || a->nxd_path != NULL))
 		return bad_usage("%s", "--store writes the store; -o and --nxdomain print rows");
@@ -282,8 +335,14 @@ parse_args(int argc, char **argv, struct args *a)
 	                        a->sensor_name != NULL || a->node_timeout != 0))
 		return bad_usage("%s", "--node-key, --key, --sensor-name and --node-timeout "
 		                 "apply to --node");
+	if (a->node == NULL && (a->spool != NULL || a->spool_max != 0 || a->node_window != 0))
+		return bad_usage("%s", "--spool, --spool-max and --node-window apply to --node");
+	if (a->spool == NULL && a->spool_max != 0)
+		return bad_usage("%s", "--spool-max applies to --spool");
 	if (a->node_timeout == 0)
 		a->node_timeout = 30;
+	if (a->spool_max == 0)
+		a->spool_max = (uint64_t)1 << 30;
 	if (a->store_path == NULL && (a->retention != 0 || a->verbose))
 		return bad_usage("%s", "--retention and -v apply to --store");
 	/* A store keeps every in-bailiwick section; lookups choose (pdns --sections). */
@@ -350,13 +409,19 @@ node_open(struct outputs *o, const struct args *a)
 	else
 		default_name(a->key, name, sizeof(name));
 	why[0] = '\0';
-	err = node_sink_new(&o->node, a->node, node_pub, pub, sec, name, (int)a->node_timeout,
-	                    why, sizeof(why));
+	struct node_sink_cfg cfg = { .endpoint = a->node, .node_pub = node_pub, .pub = pub,
+	                             .sec = sec, .name = name, .timeout = (int)a->node_timeout,
+	                             .window = (unsigned)a->node_window, .spool = a->spool,
+	                             .spool_max = a->spool_max };
+	err = node_sink_new(&o->node, &cfg, why, sizeof(why));
 	sodium_memzero(sec, sizeof(sec));
 	if (err != 0) {
 		fprintf(stderr, "%s: --node '%s': %s\n", PROG, a->node,
 		        why[0] ? why : proto_strerror(err));
-		return err == PROTO_EINVAL ? EXIT_USAGE : EXIT_SOFTWARE;
+		/* The spool's own failures: its mode, its lock, its files. */
+		return err == PROTO_EINVAL ? EXIT_USAGE : err == PROTO_EPERM ? EXIT_NOPERM
+		       : err == PROTO_EBUSY ? EXIT_UNAVAILABLE : err == PROTO_EFORMAT ? EXIT_DATA
+		       : err == PROTO_EIO && a->spool != NULL ? EXIT_IOERR : EXIT_SOFTWARE;
 	}
 	o->obs_sink = (struct sensor_sink){ node_sink_row, node_sink_done, o->node };
 	o->nxd_sink = o->obs_sink;
@@ -520,6 +585,8 @@ main(int argc, char **argv)
 	code = run_inputs(run, &a, &o);
 	/* Whatever was read is written out, even after an input error. */
 	(void)sensor_run_flush(run);
+	if (o.node != NULL)
+		(void)node_sink_finish(o.node); /* every batch acknowledged, or a timeout */
 	int out_code = outputs_failed(&o, &a);
 	if (out_code != 0)
 		code = out_code;
