@@ -5,7 +5,9 @@
  * operator, so a lookup is one range scan and ingest never reads. Readers
  * open a secondary instance (in a private temporary directory) which works
  * beside a running writer; it catches up with the writer when it opens
- * and on store_db_refresh.
+ * and on store_db_refresh. The callers' meta rows are in store_meta.c; the
+ * origin registry and the scans, purges and replacements of one origin in
+ * store_origin.c.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -283,6 +285,7 @@ store_db_close(struct store_db **dbp)
 		rocksdb_readoptions_destroy(db->ropts);
 	if (db->secondary[0])
 		rm_tree(db->secondary);
+	store_origins_free(db);
 	free(db->kbuf);
 	free(db->path);
 	free(db);
@@ -407,8 +410,9 @@ store_db_open(struct store_db **out, const char *path, enum store_mode mode,
 	 */
 	if (mode == STORE_READ)
 		rocksdb_options_set_max_file_opening_threads(db->opts, 1);
-	/* The meta family is written once; without a bound its rows would
-	 * keep every write-ahead log file alive. */
+	/* The meta family fills its memtable far slower than the indexes;
+	 * without a bound its rows would keep every write-ahead log file
+	 * alive. */
 	rocksdb_options_set_max_total_wal_size(db->opts, 256u << 20);
 	rocksdb_options_increase_parallelism(db->opts, 2);
 	/*
@@ -420,6 +424,8 @@ store_db_open(struct store_db **out, const char *path, enum store_mode mode,
 	/* A vector memtable takes one writer at a time (there is one). */
 	if (mode == STORE_BULK)
 		rocksdb_options_set_allow_concurrent_memtable_write(db->opts, 0);
+	/* The log is written at each write, not when we ask (durability). */
+	rocksdb_options_set_manual_wal_flush(db->opts, 0);
 	/* Per-operation perf counters cost a TLS lookup each; nobody reads them. */
 	rocksdb_set_perf_level(1);
 	const char *names[STORE_CF_COUNT_];
@@ -478,15 +484,58 @@ store_db_open(struct store_db **out, const char *path, enum store_mode mode,
 		free(err);
 		goto fail;
 	}
+	/*
+	 * Writes go through the write-ahead log, which RocksDB hands to the
+	 * kernel before a write returns (manual_wal_flush is off): an
+	 * acknowledged batch survives a crash of the process. Syncing every
+	 * batch would survive a power loss too, at the cost of one fsync per
+	 * sensor batch; the store leaves that to the few writes that need it.
+	 */
 	db->wopts = rocksdb_writeoptions_create();
+	rocksdb_writeoptions_disable_WAL(db->wopts, 0);
+	rocksdb_writeoptions_set_sync(db->wopts, 0);
 	db->ropts = rocksdb_readoptions_create();
-	if ((rc = check_schema(db, existed, why, whylen)) != 0)
+	if ((rc = check_schema(db, existed, why, whylen)) != 0 ||
+	    (rc = store_origins_load(db, why, whylen)) != 0)
 		goto fail;
 	*out = db;
 	return 0;
 fail:
 	store_db_close(&db);
 	return rc;
+}
+
+/* --- reading ------------------------------------------------------------ */
+
+int
+store_iter_close(rocksdb_iterator_t *it)
+{
+	char *err = NULL;
+
+	rocksdb_iter_get_error(it, &err);
+	rocksdb_iter_destroy(it);
+	if (err == NULL)
+		return 0;
+	free(err);
+	return PROTO_EIO;
+}
+
+rocksdb_pinnableslice_t *
+store_get_pinned(struct store_db *db, int cf, const void *key, size_t klen, int *rc)
+{
+	char *err = NULL;
+	/* Pinned: the value is copied at most once, by the caller. */
+	rocksdb_pinnableslice_t *ps = rocksdb_get_pinned_cf(db->db, db->ropts, db->cf[cf],
+	                                                    key, klen, &err);
+
+	*rc = 0;
+	if (err != NULL) {
+		free(err);
+		*rc = PROTO_EIO;
+	} else if (ps == NULL) {
+		*rc = PROTO_ENOENT;
+	}
+	return ps;
 }
 
 /* --- writing ------------------------------------------------------------ */
@@ -533,6 +582,9 @@ batch_add(struct batch *b, uint8_t cf, const uint8_t *key, size_t klen,
 		b->e = ne;
 		b->cap = ncap;
 	}
+	/* Offsets are 32 bits: a batch of 4 GiB is refused, not wrapped. */
+	if (b->klen + klen > UINT32_MAX || b->vlen + vlen > UINT32_MAX)
+		return PROTO_ESPACE;
 	if (grow_bytes(&b->keys, &b->kcap, b->klen + klen) != 0 ||
 	    grow_bytes(&b->vals, &b->vcap, b->vlen + vlen) != 0)
 		return PROTO_ENOMEM;
@@ -639,24 +691,30 @@ put_row(struct put_ctx *c, const struct proto_obs *o, uint16_t origin)
 	return 0;
 }
 
-static int
-put_batch(struct store_db *db, const struct proto_obs *rows, size_t n, uint16_t origin,
-          const void *mkey, size_t mklen, const void *mval, size_t mvlen, char *why,
-          size_t whylen)
+int
+store_writable(const struct store_db *db, char *why, size_t whylen)
+{
+	if (db->mode != STORE_READ)
+		return 0;
+	snprintf(why, whylen, "the store is open read-only");
+	return PROTO_EINVAL;
+}
+
+int
+store_rows_add(struct store_db *db, rocksdb_writebatch_t *wb, const struct proto_obs *rows,
+               size_t n, uint16_t origin, char *why, size_t whylen)
 {
 	struct batch b = { 0 };
-	struct put_ctx c = { .db = db, .sorted = db->mode == STORE_BULK ? NULL : &b };
+	struct put_ctx c = { .db = db, .wb = wb,
+	                     .sorted = db->mode == STORE_BULK ? NULL : &b };
 	int rc = 0;
 
-	if (db->mode == STORE_READ)
-		return PROTO_EINVAL;
-	c.wb = rocksdb_writebatch_create();
 	for (size_t i = 0; i < n && rc == 0; i++)
 		rc = put_row(&c, &rows[i], origin);
 	if (rc != 0) {
-		rocksdb_writebatch_destroy(c.wb);
 		batch_free(&b);
-		snprintf(why, whylen, "out of memory building a batch");
+		snprintf(why, whylen, rc == PROTO_ESPACE ? "a batch over 4 GiB of keys"
+		         : "out of memory building a batch");
 		return rc;
 	}
 	if (c.sorted != NULL && b.n > 0) {
@@ -666,18 +724,22 @@ put_batch(struct store_db *db, const struct proto_obs *rows, size_t n, uint16_t 
 			const struct entry *e = &b.e[i];
 			const char *key = (const char *)b.keys + e->koff;
 			if (e->merge)
-				rocksdb_writebatch_merge_cf(c.wb, db->cf[e->cf], key, e->klen,
+				rocksdb_writebatch_merge_cf(wb, db->cf[e->cf], key, e->klen,
 				                            (const char *)b.vals + e->voff, e->vlen);
 			else if (i == 0 || entry_cmp(&b.e[i - 1], e) != 0)
-				rocksdb_writebatch_put_cf(c.wb, db->cf[e->cf], key, e->klen, "", 0);
+				rocksdb_writebatch_put_cf(wb, db->cf[e->cf], key, e->klen, "", 0);
 		}
 	}
-	if (mkey != NULL)
-		rocksdb_writebatch_put_cf(c.wb, db->cf[STORE_CF_META], mkey, mklen, mval, mvlen);
-	char *err = NULL;
-	rocksdb_write(db->db, db->wopts, c.wb, &err);
-	rocksdb_writebatch_destroy(c.wb);
 	batch_free(&b);
+	return 0;
+}
+
+int
+store_batch_write(struct store_db *db, rocksdb_writebatch_t *wb, char *why, size_t whylen)
+{
+	char *err = NULL;
+
+	rocksdb_write(db->db, db->wopts, wb, &err);
 	if (err != NULL) {
 		snprintf(why, whylen, "write failed: %s", err);
 		free(err);
@@ -687,21 +749,28 @@ put_batch(struct store_db *db, const struct proto_obs *rows, size_t n, uint16_t 
 }
 
 int
+store_db_write(struct store_db *db, const struct proto_obs *rows, size_t n, uint16_t origin,
+               const struct store_meta_op *ops, size_t nops, char *why, size_t whylen)
+{
+	int rc;
+
+	if ((rc = store_writable(db, why, whylen)) != 0 ||
+	    (rc = store_meta_check(ops, nops, why, whylen)) != 0)
+		return rc;
+	rocksdb_writebatch_t *wb = rocksdb_writebatch_create();
+	if ((rc = store_rows_add(db, wb, rows, n, origin, why, whylen)) == 0) {
+		store_meta_add(db, wb, ops, nops);
+		rc = store_batch_write(db, wb, why, whylen);
+	}
+	rocksdb_writebatch_destroy(wb);
+	return rc;
+}
+
+int
 store_db_put(struct store_db *db, const struct proto_obs *rows, size_t n,
              uint16_t origin, char *why, size_t whylen)
 {
-	return put_batch(db, rows, n, origin, NULL, 0, NULL, 0, why, whylen);
-}
-
-/* Meta keys of callers start with this, apart from the store's own. */
-#define META_USER "user:"
-
-static size_t
-user_key(char *out, const void *key, size_t klen)
-{
-	memcpy(out, META_USER, sizeof(META_USER) - 1);
-	memcpy(out + sizeof(META_USER) - 1, key, klen);
-	return sizeof(META_USER) - 1 + klen;
+	return store_db_write(db, rows, n, origin, NULL, 0, why, whylen);
 }
 
 int
@@ -709,45 +778,10 @@ store_db_put_meta(struct store_db *db, const struct proto_obs *rows, size_t n,
                   uint16_t origin, const void *key, size_t klen, const void *val,
                   size_t vlen, char *why, size_t whylen)
 {
-	char k[sizeof(META_USER) + STORE_META_KEY_MAX];
+	struct store_meta_op op = { .key = key, .klen = klen,
+	                            .val = val != NULL ? val : "", .vlen = vlen };
 
-	if (klen == 0 || klen > STORE_META_KEY_MAX)
-		return PROTO_EINVAL;
-	size_t kl = user_key(k, key, klen);
-	return put_batch(db, rows, n, origin, k, kl, val, vlen, why, whylen);
-}
-
-int
-store_db_scan_meta(struct store_db *db, const void *prefix, size_t plen,
-                   int (*fn)(void *arg, const void *key, size_t klen, const void *val,
-                             size_t vlen),
-                   void *arg)
-{
-	char p[sizeof(META_USER) + STORE_META_KEY_MAX];
-	int rc = 0;
-
-	if (plen > STORE_META_KEY_MAX)
-		return PROTO_EINVAL;
-	size_t pl = user_key(p, prefix, plen);
-	rocksdb_iterator_t *it = rocksdb_create_iterator_cf(db->db, db->ropts,
-	                                                    db->cf[STORE_CF_META]);
-	for (rocksdb_iter_seek(it, p, pl); rc == 0 && rocksdb_iter_valid(it);
-	     rocksdb_iter_next(it)) {
-		size_t klen, vlen;
-		const char *key = rocksdb_iter_key(it, &klen);
-		const char *val = rocksdb_iter_value(it, &vlen);
-		if (klen < pl || memcmp(key, p, pl) != 0)
-			break;
-		rc = fn(arg, key + sizeof(META_USER) - 1, klen - (sizeof(META_USER) - 1), val, vlen);
-	}
-	char *err = NULL;
-	rocksdb_iter_get_error(it, &err);
-	rocksdb_iter_destroy(it);
-	if (err != NULL) {
-		free(err);
-		return PROTO_EIO;
-	}
-	return rc;
+	return store_db_write(db, rows, n, origin, &op, 1, why, whylen);
 }
 
 /*

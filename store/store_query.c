@@ -66,6 +66,38 @@ row_ok(const struct proto_query *q, const struct store_key_parts *k,
 	return true;
 }
 
+void
+store_result_fill(struct store_result *res, const struct store_key_parts *k,
+                  const struct store_value *v, char text[64])
+{
+	memset(res, 0, sizeof(*res));
+	res->obs.name = k->owner;
+	res->obs.name_len = (uint32_t)k->owner_len;
+	res->obs.rrtype = k->rrtype;
+	res->obs.section = k->section;
+	res->obs.time_first = v->time_first;
+	res->obs.time_last = v->time_last;
+	res->obs.count = v->count;
+	if (v->bailiwick_len != 0) {
+		res->obs.bailiwick = v->bailiwick;
+		res->obs.bailiwick_len = v->bailiwick_len;
+	}
+	if (k->rdata != NULL) {
+		res->obs.rdata = k->rdata;
+		res->obs.rdata_len = (uint32_t)k->rdata_len;
+	} else {
+		struct proto_buf b;
+		proto_buf_init(&b, text, 64);
+		if (k->rkind == STORE_RK_IPV4)
+			proto_buf_put_ipv4(&b, k->rvalue);
+		else
+			proto_buf_put_ipv6(&b, k->rvalue);
+		res->obs.rdata = b.data;
+		res->obs.rdata_len = (uint32_t)b.len;
+	}
+	res->origin = k->origin;
+}
+
 /* Hand one matching row to the caller, honouring offset and limit. */
 static void
 emit(struct run *r, const struct store_key_parts *k, const struct store_value *v)
@@ -84,32 +116,7 @@ emit(struct run *r, const struct store_key_parts *k, const struct store_value *v
 		r->stop = 1;
 		return;
 	}
-	memset(&res, 0, sizeof(res));
-	res.obs.name = k->owner;
-	res.obs.name_len = (uint32_t)k->owner_len;
-	res.obs.rrtype = k->rrtype;
-	res.obs.section = k->section;
-	res.obs.time_first = v->time_first;
-	res.obs.time_last = v->time_last;
-	res.obs.count = v->count;
-	if (v->bailiwick_len != 0) {
-		res.obs.bailiwick = v->bailiwick;
-		res.obs.bailiwick_len = v->bailiwick_len;
-	}
-	if (k->rdata != NULL) {
-		res.obs.rdata = k->rdata;
-		res.obs.rdata_len = (uint32_t)k->rdata_len;
-	} else {
-		struct proto_buf b;
-		proto_buf_init(&b, text, sizeof(text));
-		if (k->rkind == STORE_RK_IPV4)
-			proto_buf_put_ipv4(&b, k->rvalue);
-		else
-			proto_buf_put_ipv6(&b, k->rvalue);
-		res.obs.rdata = b.data;
-		res.obs.rdata_len = (uint32_t)b.len;
-	}
-	res.origin = k->origin;
+	store_result_fill(&res, k, v, text);
 	r->info->returned++;
 	int rc = r->fn(r->arg, &res);
 	if (rc < 0) {
@@ -154,13 +161,8 @@ scan(struct run *r, int cf, const uint8_t *lo, size_t lolen, const uint8_t *hi,
 		if (row_ok(r->q, &k, &v))
 			emit(r, &k, &v);
 	}
-	char *err = NULL;
-	rocksdb_iter_get_error(it, &err);
-	if (err != NULL) {
+	if (store_iter_close(it) != 0)
 		r->err = PROTO_EIO;
-		free(err);
-	}
-	rocksdb_iter_destroy(it);
 	rocksdb_readoptions_destroy(ro);
 }
 
@@ -400,4 +402,42 @@ store_db_query(struct store_db *db, const struct proto_query *q, uint64_t max_sc
 	if (r.err != 0)
 		snprintf(why, whylen, "read failed");
 	return r.err;
+}
+
+int
+store_db_get(struct store_db *db, const struct proto_obs *key, uint16_t origin,
+             struct proto_obs *agg)
+{
+	struct store_value v;
+	size_t k;
+	int cf;
+
+	/* The longest key must fit the scratch buffer (rdata text of 4 x 64 KiB). */
+	if (key->name == NULL || key->name_len == 0 || key->name_len > PROTO_NAME_MAX ||
+	    key->rdata_len > STORE_KEY_MAX - PROTO_NAME_MAX - 8 ||
+	    (key->rdata_len > 0 && key->rdata == NULL))
+		return PROTO_EINVAL;
+	if (key->section == PROTO_SEC_NXDOMAIN) {
+		k = store_key_nxdomain(db->kbuf, key, origin);
+		cf = STORE_CF_NXDOMAIN;
+	} else {
+		k = store_key_rrset(db->kbuf, key, origin);
+		cf = STORE_CF_RRSET;
+	}
+	/* A point read folds the memtables' merge operands too: a writer's
+	 * own unflushed rows count. */
+	int rc;
+	rocksdb_pinnableslice_t *ps = store_get_pinned(db, cf, db->kbuf, k, &rc);
+	if (ps == NULL)
+		return rc;
+	size_t vlen;
+	const char *val = rocksdb_pinnableslice_value(ps, &vlen);
+	rc = store_value_decode((const uint8_t *)val, vlen, &v);
+	rocksdb_pinnableslice_destroy(ps);
+	if (rc != 0)
+		return rc;
+	agg->time_first = v.time_first;
+	agg->time_last = v.time_last;
+	agg->count = v.count;
+	return 0;
 }
