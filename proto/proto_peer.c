@@ -24,8 +24,10 @@
 
 /* Each message type's layout. */
 const struct layout proto_peer_layouts[PROTO_PEER_TYPE_MAX + 1] = {
-	[PROTO_PEER_OBS_BATCH] = { 6, { 0, 0, K_ORIGIN, K_U64, K_U64, K_ROWS },
-		{ "version", "type", "origin", "stream", "seq", "rows" } },
+	[PROTO_PEER_OBS_BATCH] = { 9,
+		{ 0, 0, K_ORIGIN, K_U64, K_U64, K_ROWS, K_GROUP0, K_U8_NIL, K_SENSOR },
+		{ "version", "type", "origin", "stream", "seq", "rows", "group", "tlp",
+		  "sensor" } },
 	[PROTO_PEER_ACK] = { 5, { 0, 0, K_ORIGIN, K_U64, K_U64 },
 		{ "version", "type", "origin", "stream", "seq" } },
 	[PROTO_PEER_QUERY] = { 6, { 0, 0, K_U64, K_U8, K_U32, K_QUERY },
@@ -34,18 +36,24 @@ const struct layout proto_peer_layouts[PROTO_PEER_TYPE_MAX + 1] = {
 		{ 0, 0, K_U64, K_U32, K_BOOL, K_U8, K_BOOL, K_ROWS },
 		{ "version", "type", "query_id", "part", "final", "status",
 		  "limited", "rows" } },
-	[PROTO_PEER_REPLAY_REQ] = { 5, { 0, 0, K_ORIGIN, K_U64, K_U64 },
-		{ "version", "type", "origin", "stream", "from_seq" } },
-	[PROTO_PEER_REPLAY_END] = { 5, { 0, 0, K_ORIGIN, K_U64, K_U64 },
-		{ "version", "type", "origin", "stream", "last_seq" } },
-	[PROTO_PEER_SNAPSHOT_BEGIN] = { 6, { 0, 0, K_ORIGIN, K_U64, K_U64, K_U64 },
-		{ "version", "type", "origin", "snapshot_id", "stream", "seq" } },
+	[PROTO_PEER_REPLAY_REQ] = { 6, { 0, 0, K_ORIGIN, K_U64, K_U64, K_GROUP },
+		{ "version", "type", "origin", "stream", "from_seq", "group" } },
+	[PROTO_PEER_REPLAY_END] = { 6, { 0, 0, K_ORIGIN, K_U64, K_U64, K_GROUP },
+		{ "version", "type", "origin", "stream", "last_seq", "group" } },
+	[PROTO_PEER_SNAPSHOT_BEGIN] = { 8,
+		{ 0, 0, K_ORIGIN, K_U64, K_U64, K_U64, K_GROUP, K_U8 },
+		{ "version", "type", "origin", "snapshot_id", "stream", "seq", "group",
+		  "tlp" } },
 	[PROTO_PEER_SNAPSHOT_ROWS] = { 6, { 0, 0, K_ORIGIN, K_U64, K_U32, K_ROWS },
 		{ "version", "type", "origin", "snapshot_id", "part", "rows" } },
 	[PROTO_PEER_SNAPSHOT_END] = { 6, { 0, 0, K_ORIGIN, K_U64, K_U32, K_U64 },
 		{ "version", "type", "origin", "snapshot_id", "parts", "total_rows" } },
 	[PROTO_PEER_ERROR] = { 5, { 0, 0, K_U16, K_U64, K_TEXT },
 		{ "version", "type", "code", "ref", "text" } },
+	[PROTO_PEER_CONTROL] = { 5, { 0, 0, K_U64, K_COMMAND, K_TEXT },
+		{ "version", "type", "request_id", "command", "argument" } },
+	[PROTO_PEER_CONTROL_RESULT] = { 5, { 0, 0, K_U64, K_BOOL, K_REPORT },
+		{ "version", "type", "request_id", "ok", "report" } },
 };
 
 static const char *const type_names[PROTO_PEER_TYPE_MAX + 1] = {
@@ -59,6 +67,8 @@ static const char *const type_names[PROTO_PEER_TYPE_MAX + 1] = {
 	[PROTO_PEER_SNAPSHOT_ROWS] = "SNAPSHOT_ROWS",
 	[PROTO_PEER_SNAPSHOT_END] = "SNAPSHOT_END",
 	[PROTO_PEER_ERROR] = "ERROR",
+	[PROTO_PEER_CONTROL] = "CONTROL",
+	[PROTO_PEER_CONTROL_RESULT] = "CONTROL_RESULT",
 };
 
 static const char *const row_names[PROTO_PEER_RESULT_FIELDS] = {
@@ -82,6 +92,61 @@ printable(const uint8_t *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (p[i] < 0x20 || p[i] > 0x7e)
+			return false;
+	}
+	return true;
+}
+
+/* An ERROR's text, a CONTROL's argument (printable ASCII) or a
+ * CONTROL_RESULT's report (ws: newlines and tabs too); NULL only if empty. */
+static bool
+text_ok(const char *t, size_t n, bool ws)
+{
+	const uint8_t *p = (const uint8_t *)t;
+
+	if (p == NULL)
+		return n == 0;
+	for (size_t i = 0; i < n; i++) {
+		if ((p[i] < 0x20 || p[i] > 0x7e) && !(ws && (p[i] == '\n' || p[i] == '\t')))
+			return false;
+	}
+	return true;
+}
+
+static bool
+alnum(uint8_t c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* A sharing group's name, or empty (the length is the kind's): letters,
+ * digits, '.', '_', '-', starting with a letter or a digit. */
+static bool
+group_ok(const char *g, size_t n)
+{
+	const uint8_t *p = (const uint8_t *)g;
+
+	if (n == 0)
+		return true;
+	if (p == NULL || !alnum(p[0]))
+		return false;
+	for (size_t i = 1; i < n; i++) {
+		if (!alnum(p[i]) && p[i] != '.' && p[i] != '_' && p[i] != '-')
+			return false;
+	}
+	return true;
+}
+
+/* A CONTROL command: lowercase letters, digits and '-'. */
+static bool
+command_ok(const char *c, size_t n)
+{
+	const uint8_t *p = (const uint8_t *)c;
+
+	if (p == NULL && n != 0)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= '0' && p[i] <= '9') || p[i] == '-'))
 			return false;
 	}
 	return true;
@@ -215,11 +280,25 @@ slots_to_msg(struct proto_peer_msg *m, const struct slot s[FIELDS_MAX])
 	}
 	switch (m->type) {
 	case PROTO_PEER_OBS_BATCH:
+		m->stream = s[3].u;
+		m->seq = s[4].u;
+		m->group = (const char *)s[6].p;
+		m->group_len = (uint8_t)s[6].n;
+		m->has_tlp = !s[7].nil;
+		m->tlp = (uint8_t)s[7].u;
+		m->sensor = s[8].p;
+		m->sensor_len = (uint8_t)s[8].n;
+		break;
 	case PROTO_PEER_ACK:
+		m->stream = s[3].u;
+		m->seq = s[4].u;
+		break;
 	case PROTO_PEER_REPLAY_REQ:
 	case PROTO_PEER_REPLAY_END:
 		m->stream = s[3].u;
 		m->seq = s[4].u;
+		m->group = (const char *)s[5].p;
+		m->group_len = (uint8_t)s[5].n;
 		break;
 	case PROTO_PEER_QUERY:
 		m->query_id = s[2].u;
@@ -239,6 +318,10 @@ slots_to_msg(struct proto_peer_msg *m, const struct slot s[FIELDS_MAX])
 		m->snapshot_id = s[3].u;
 		m->stream = s[4].u;
 		m->seq = s[5].u;
+		m->group = (const char *)s[6].p;
+		m->group_len = (uint8_t)s[6].n;
+		m->has_tlp = true;
+		m->tlp = (uint8_t)s[7].u;
 		break;
 	case PROTO_PEER_SNAPSHOT_ROWS:
 		m->snapshot_id = s[3].u;
@@ -255,37 +338,64 @@ slots_to_msg(struct proto_peer_msg *m, const struct slot s[FIELDS_MAX])
 		m->text = (const char *)s[4].p;
 		m->text_len = (uint16_t)s[4].n;
 		break;
+	case PROTO_PEER_CONTROL:
+		m->request_id = s[2].u;
+		m->command = (const char *)s[3].p;
+		m->command_len = (uint8_t)s[3].n;
+		m->arg = (const char *)s[4].p;
+		m->arg_len = (uint16_t)s[4].n;
+		break;
+	case PROTO_PEER_CONTROL_RESULT:
+		m->request_id = s[2].u;
+		m->ok = s[3].u != 0;
+		m->report = (const char *)s[4].p;
+		m->report_len = (uint32_t)s[4].n;
+		break;
 	}
 }
 
 /*
  * Rules across a message's scalar fields (the kinds' widths and lengths are
- * checked where they are read or written). *pos gets the element at fault.
+ * checked where they are read or written), on the elements before `upto`.
+ * *pos gets the element at fault.
  */
 int
-proto_peer_msg_rules(const struct proto_peer_msg *m, unsigned *pos, const char **why)
+proto_peer_msg_rules(const struct proto_peer_msg *m, unsigned upto, unsigned *pos,
+                     const char **why)
 {
 	struct proto_query q;
 
 #define RULE(cond, p, text)                                                      \
 	do {                                                                     \
-		if (!(cond)) {                                                   \
+		if ((p) < upto && !(cond)) {                                     \
 			*pos = (p);                                              \
 			*why = (text);                                           \
 			return PROTO_EINVAL;                                     \
 		}                                                                \
 	} while (0)
+#define GROUP_RULE(p)                                                            \
+	RULE(group_ok(m->group, m->group_len), (p),                              \
+	     "not a group name (letters, digits, '.', '_', '-'; "                \
+	     "first a letter or digit)")
 	switch (m->type) {
 	case PROTO_PEER_OBS_BATCH:
 		RULE(m->stream != 0, 3, "stream 0");
 		RULE(m->seq != 0, 4, "sequence 0 (batches count from 1)");
+		GROUP_RULE(6);
+		RULE(!m->has_tlp || m->tlp <= PROTO_PEER_TLP_MAX, 7, "TLP above 4 (red)");
+		RULE(m->group_len == 0 || m->has_tlp, 7, "a group without a TLP (nil)");
+		RULE(m->group_len != 0 || !m->has_tlp, 7, "a TLP without a group");
 		break;
 	case PROTO_PEER_ACK:
+		RULE(m->stream != 0, 3, "stream 0");
+		break;
 	case PROTO_PEER_REPLAY_END:
 		RULE(m->stream != 0, 3, "stream 0");
+		GROUP_RULE(5);
 		break;
 	case PROTO_PEER_REPLAY_REQ:
 		RULE(m->seq != 0, 4, "replay from sequence 0 (batches count from 1)");
+		GROUP_RULE(5);
 		break;
 	case PROTO_PEER_QUERY:
 		RULE(m->query_id != 0, 2, "query id 0");
@@ -305,6 +415,9 @@ proto_peer_msg_rules(const struct proto_peer_msg *m, unsigned *pos, const char *
 	case PROTO_PEER_SNAPSHOT_BEGIN:
 		RULE(m->snapshot_id != 0, 3, "snapshot id 0");
 		RULE(m->stream != 0, 4, "stream 0");
+		GROUP_RULE(6);
+		RULE(m->has_tlp, 7, "no TLP (a snapshot always has one)");
+		RULE(m->tlp <= PROTO_PEER_TLP_MAX, 7, "TLP above 4 (red)");
 		break;
 	case PROTO_PEER_SNAPSHOT_ROWS:
 		RULE(m->snapshot_id != 0, 3, "snapshot id 0");
@@ -316,11 +429,21 @@ proto_peer_msg_rules(const struct proto_peer_msg *m, unsigned *pos, const char *
 		break;
 	case PROTO_PEER_ERROR:
 		RULE(m->code != 0, 2, "error code 0");
-		RULE(m->text != NULL || m->text_len == 0, 4, "text missing");
-		RULE(printable((const uint8_t *)m->text, m->text_len), 4,
-		     "text not printable ASCII");
+		RULE(text_ok(m->text, m->text_len, false), 4, "text not printable ASCII");
+		break;
+	case PROTO_PEER_CONTROL:
+		RULE(m->request_id != 0, 2, "request id 0");
+		RULE(command_ok(m->command, m->command_len), 3,
+		     "command not lowercase letters, digits and '-'");
+		RULE(text_ok(m->arg, m->arg_len, false), 4, "argument not printable ASCII");
+		break;
+	case PROTO_PEER_CONTROL_RESULT:
+		RULE(m->request_id != 0, 2, "request id 0");
+		RULE(text_ok(m->report, m->report_len, true), 4,
+		     "report not printable ASCII, newlines and tabs");
 		break;
 	}
+#undef GROUP_RULE
 #undef RULE
 	return 0;
 }
@@ -334,9 +457,14 @@ proto_peer_kind_max(unsigned kind)
 	case K_U16: return UINT16_MAX;
 	case K_U32: return UINT32_MAX;
 	case K_BOOL: return 1;
+	case K_U8_NIL: return UINT8_MAX;
 	case K_ORIGIN: return PROTO_PEER_ORIGIN_MAX;
 	case K_QUERY: return PROTO_QUERY_WIRE_MAX;
+	case K_SENSOR: return PROTO_PEER_SENSOR_MAX;
 	case K_TEXT: return PROTO_PEER_TEXT_MAX;
+	case K_GROUP: case K_GROUP0: return PROTO_PEER_GROUP_MAX;
+	case K_COMMAND: return PROTO_PEER_COMMAND_MAX;
+	case K_REPORT: return PROTO_PEER_REPORT_MAX;
 	}
 	return UINT64_MAX;
 }
@@ -344,7 +472,8 @@ proto_peer_kind_max(unsigned kind)
 size_t
 proto_peer_kind_min(unsigned kind)
 {
-	return kind == K_ORIGIN || kind == K_QUERY ? 1 : 0;
+	return kind == K_ORIGIN || kind == K_QUERY || kind == K_GROUP || kind == K_COMMAND
+	       ? 1 : 0;
 }
 
 /* ---------------------------------------------------------------------
@@ -632,35 +761,32 @@ decode(struct peer_in *in, struct proto_peer_msg *m, struct proto_peer_row *rows
 	for (unsigned i = 2; i < lay->n; i++) {
 		unsigned k = lay->kind[i];
 		at[i] = in->w.pos;
-		switch (k) {
-		case K_BOOL:
-			err = rd_bool(in, lay->name[i], &s[i].u);
-			break;
-		case K_ORIGIN:
-		case K_QUERY:
-		case K_TEXT:
-			err = rd_bytes(in, lay->name[i], k == K_TEXT, proto_peer_kind_min(k),
+		if (KIND_BYTES(k)) {
+			err = rd_bytes(in, lay->name[i], KIND_STR(k), proto_peer_kind_min(k),
 			               proto_peer_kind_max(k), &s[i].p, &s[i].n);
-			break;
-		case K_ROWS:
-			/* Rows are last: check the scalars before reading them. */
+		} else if (k == K_BOOL) {
+			err = rd_bool(in, lay->name[i], &s[i].u);
+		} else if (k == K_ROWS) {
+			/* Check the scalars before the rows first, so a bad
+			 * header costs no row. */
 			slots_to_msg(m, s);
-			if ((err = proto_peer_msg_rules(m, &pos, &why)) != 0)
+			if ((err = proto_peer_msg_rules(m, i, &pos, &why)) != 0)
 				return fail(in, at[pos], err, lay->name[pos], why);
 			err = rd_rows(in, m, rows, cap);
-			break;
-		default:
+		} else if (k == K_U8_NIL && wire_left(&in->w) > 0 &&
+		           in->w.buf[in->w.pos] == 0xc0) {
+			wire_skip(&in->w, 1);
+			s[i].nil = true;
+			err = 0;
+		} else {
 			err = rd_uint(in, lay->name[i], proto_peer_kind_max(k), &s[i].u);
-			break;
 		}
 		if (err != 0)
 			return err;
 	}
-	if (lay->kind[lay->n - 1] != K_ROWS) {
-		slots_to_msg(m, s);
-		if ((err = proto_peer_msg_rules(m, &pos, &why)) != 0)
-			return fail(in, at[pos], err, lay->name[pos], why);
-	}
+	slots_to_msg(m, s);
+	if ((err = proto_peer_msg_rules(m, lay->n, &pos, &why)) != 0)
+		return fail(in, at[pos], err, lay->name[pos], why);
 	if (wire_left(&in->w) != 0)
 		return fail(in, in->w.pos, PROTO_EINVAL, "message", "trailing bytes");
 	return 0;

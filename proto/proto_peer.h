@@ -2,8 +2,8 @@
  * proto_peer.h - the peer protocol's messages: msgpack encoder and a strict,
  * non-allocating decoder (doc/peer-protocol.md is the specification).
  *
- * Every ZeroMQ message between sensor and node, pdns and node, and node and
- * peer is one msgpack array [version, type, fields...] in a strict profile:
+ * Every ZeroMQ message between sensor and node, pdns and node (queries and
+ * the control socket), and node and peer is one msgpack array [version, type, fields...] in a strict profile:
  * fields in fixed positions, a fixed element count per type, only the
  * msgpack types the document lists, no maps, at most two levels of arrays
  * (rows are one flat array of fields, PROTO_PEER_ROW_FIELDS per row).
@@ -42,31 +42,51 @@
 #define PROTO_PEER_ROWS_MAX 10000u      /* rows in one message */
 #define PROTO_PEER_ORIGIN_MAX 32u       /* octets of an origin id (min 1) */
 #define PROTO_PEER_RDATA_MAX (4u * 65536u + 1024u) /* octets of rdata text */
-#define PROTO_PEER_TEXT_MAX 1024u       /* octets of an ERROR's text */
+#define PROTO_PEER_TEXT_MAX 1024u       /* octets of an ERROR's text, a CONTROL's argument */
 #define PROTO_PEER_HOPS_MAX 8u          /* QUERY hop_limit */
 #define PROTO_PEER_DEADLINE_MAX 600000u /* QUERY deadline_ms (10 minutes) */
+#define PROTO_PEER_GROUP_MAX 63u        /* octets of a sharing group's name */
+#define PROTO_PEER_TLP_MAX 4u           /* TLP label: 0 clear ... 4 red */
+#define PROTO_PEER_SENSOR_MAX 16u       /* octets of a sensor pseudonym (8 sent) */
+#define PROTO_PEER_COMMAND_MAX 32u      /* octets of a CONTROL command (min 1) */
+#define PROTO_PEER_REPORT_MAX (1u << 20) /* octets of a CONTROL_RESULT report */
 /* Bytes of a message with rows besides the rows themselves (headers and
- * scalar fields; 60 at most today): a batch fits when PROTO_PEER_HEAD_MAX
- * plus the sum of proto_peer_row_size() is at most PROTO_PEER_MSG_MAX. */
-#define PROTO_PEER_HEAD_MAX 96u
+ * scalar fields): a batch fits when PROTO_PEER_HEAD_MAX plus the sum of
+ * proto_peer_row_size() is at most PROTO_PEER_MSG_MAX. The largest is an
+ * OBS_BATCH's, 144 bytes: array header 1, version 1, type 1, origin 2 + 32,
+ * stream 9, seq 9, rows array 32 header 5, group 2 + 63, tlp 1, sensor
+ * 2 + 16 (QUERY_RESULT's is 25, SNAPSHOT_ROWS' 56). 192 (it was 96 before
+ * batches carried their group, TLP and sensor) leaves room to spare. */
+#define PROTO_PEER_HEAD_MAX 192u
 
 /* Fields per row in a flat rows array. */
 #define PROTO_PEER_ROW_FIELDS 8u        /* OBS_BATCH, SNAPSHOT_ROWS */
 #define PROTO_PEER_RESULT_FIELDS 9u     /* QUERY_RESULT: the 8 plus origin */
 
 enum proto_peer_type {
-	PROTO_PEER_OBS_BATCH = 1,      /* origin, stream, seq, rows */
+	PROTO_PEER_OBS_BATCH = 1,      /* origin, stream, seq, rows, group, tlp, sensor */
 	PROTO_PEER_ACK = 2,            /* origin, stream, seq (highest applied) */
 	PROTO_PEER_QUERY = 3,          /* query_id, hop_limit, deadline_ms, query */
 	PROTO_PEER_QUERY_RESULT = 4,   /* query_id, part, final, status, limited, rows */
-	PROTO_PEER_REPLAY_REQ = 5,     /* origin, stream (0: none), seq (from) */
-	PROTO_PEER_REPLAY_END = 6,     /* origin, stream, seq (last sent) */
-	PROTO_PEER_SNAPSHOT_BEGIN = 7, /* origin, snapshot_id, stream, seq */
+	PROTO_PEER_REPLAY_REQ = 5,     /* origin, stream (0: none), seq (from), group */
+	PROTO_PEER_REPLAY_END = 6,     /* origin, stream, seq (last sent), group */
+	PROTO_PEER_SNAPSHOT_BEGIN = 7, /* origin, snapshot_id, stream, seq, group, tlp */
 	PROTO_PEER_SNAPSHOT_ROWS = 8,  /* origin, snapshot_id, part, rows */
 	PROTO_PEER_SNAPSHOT_END = 9,   /* origin, snapshot_id, parts, total_rows */
 	PROTO_PEER_ERROR = 10,         /* code, ref, text */
+	PROTO_PEER_CONTROL = 11,       /* request_id, command, arg */
+	PROTO_PEER_CONTROL_RESULT = 12, /* request_id, ok, report */
 };
-#define PROTO_PEER_TYPE_MAX 10
+#define PROTO_PEER_TYPE_MAX 12
+
+/* TLP 2.0 labels (the tlp of OBS_BATCH and SNAPSHOT_BEGIN). */
+enum proto_peer_tlp {
+	PROTO_PEER_TLP_CLEAR = 0,
+	PROTO_PEER_TLP_GREEN = 1,
+	PROTO_PEER_TLP_AMBER = 2,
+	PROTO_PEER_TLP_AMBER_STRICT = 3,
+	PROTO_PEER_TLP_RED = 4,
+};
 
 /* QUERY_RESULT status. */
 enum proto_peer_status {
@@ -128,6 +148,22 @@ struct proto_peer_msg {
 	uint64_t ref;                  /* ERROR: query_id, seq or 0 */
 	const char *text;              /* ERROR: printable ASCII, not NUL-ended */
 	uint16_t text_len;             /* 0..PROTO_PEER_TEXT_MAX */
+	/* Strings below are not NUL-ended either. A zero-initialised
+	 * OBS_BATCH is a sensor's: no group, tlp nil, no sensor pseudonym. */
+	const char *group;             /* OBS_BATCH (may be empty), REPLAY_REQ, REPLAY_END, SNAPSHOT_BEGIN */
+	uint8_t group_len;             /* 0..PROTO_PEER_GROUP_MAX */
+	bool has_tlp;                  /* OBS_BATCH: false for nil; SNAPSHOT_BEGIN: always true */
+	uint8_t tlp;                   /* 0..PROTO_PEER_TLP_MAX when has_tlp */
+	const uint8_t *sensor;         /* OBS_BATCH: the sensor pseudonym (may be empty) */
+	uint8_t sensor_len;            /* 0..PROTO_PEER_SENSOR_MAX */
+	uint64_t request_id;           /* CONTROL, CONTROL_RESULT (>= 1) */
+	const char *command;           /* CONTROL */
+	uint8_t command_len;           /* 1..PROTO_PEER_COMMAND_MAX */
+	const char *arg;               /* CONTROL */
+	uint16_t arg_len;              /* 0..PROTO_PEER_TEXT_MAX */
+	bool ok;                       /* CONTROL_RESULT */
+	const char *report;            /* CONTROL_RESULT */
+	uint32_t report_len;           /* 0..PROTO_PEER_REPORT_MAX */
 	/* Rows of OBS_BATCH, SNAPSHOT_ROWS, QUERY_RESULT. Encoding reads
 	 * rows[0..nrows); decoding sets rows to the caller's array (or NULL
 	 * when none was given) and nrows to the count. */
@@ -196,11 +232,12 @@ int proto_peer_row_check(const struct proto_peer_row *r, bool with_origin);
  *   APPLY:  stream == cur_stream and seq == cur_seq + 1
  *   DUP:    stream == cur_stream and seq <= cur_seq: ignore (re-ACK)
  *   RESYNC: anything else (a gap, another stream, no state): a peer sends
- *           REPLAY_REQ(origin, cur_stream, cur_seq + 1); a node receiving
+ *           REPLAY_REQ(origin, cur_stream, cur_seq + 1, group); a node receiving
  *           from a sensor answers ACK(stream, cur_seq).
- * A peer's state is per origin. A sensor's is per (origin, stream): for a
- * stream the node has not seen it passes cur_stream = stream, cur_seq = 0,
- * so batch 1 applies (doc/peer-protocol.md, 3.1).
+ * A peer's state is per (origin, group): each group a peer publishes is a
+ * stream of its own. A sensor's is per (origin, stream): for a stream the
+ * node has not seen it passes cur_stream = stream, cur_seq = 0, so batch 1
+ * applies (doc/peer-protocol.md, 3.1).
  */
 enum proto_peer_verdict {
 	PROTO_PEER_APPLY = 0,
@@ -213,8 +250,9 @@ enum proto_peer_verdict proto_peer_verdict(uint64_t cur_stream, uint64_t cur_seq
 /*
  * The publisher's answer to REPLAY_REQ(stream, from): true to replay
  * batches from..cur_seq (none when from == cur_seq + 1) then REPLAY_END;
- * false to send a snapshot. cur_stream/cur_seq are the requester's group
- * stream; log_first is the oldest batch still in the replay log
+ * false to send a snapshot. cur_stream/cur_seq are the stream of the group
+ * the request names (once the requester is known to be in it); log_first
+ * is the oldest batch still in that group's replay log
  * (cur_seq + 1 when the log is empty).
  */
 bool proto_peer_replay_ok(uint64_t cur_stream, uint64_t cur_seq,

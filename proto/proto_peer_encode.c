@@ -21,11 +21,25 @@ msg_to_slots(const struct proto_peer_msg *m, struct slot s[FIELDS_MAX])
 	s[1].u = m->type;
 	switch (m->type) {
 	case PROTO_PEER_OBS_BATCH:
+		s[3].u = m->stream;
+		s[4].u = m->seq;
+		s[6].p = (const uint8_t *)m->group;
+		s[6].n = m->group_len;
+		s[7].nil = !m->has_tlp;
+		s[7].u = m->tlp;
+		s[8].p = m->sensor;
+		s[8].n = m->sensor_len;
+		break;
 	case PROTO_PEER_ACK:
+		s[3].u = m->stream;
+		s[4].u = m->seq;
+		break;
 	case PROTO_PEER_REPLAY_REQ:
 	case PROTO_PEER_REPLAY_END:
 		s[3].u = m->stream;
 		s[4].u = m->seq;
+		s[5].p = (const uint8_t *)m->group;
+		s[5].n = m->group_len;
 		break;
 	case PROTO_PEER_QUERY:
 		s[2].u = m->query_id;
@@ -45,6 +59,9 @@ msg_to_slots(const struct proto_peer_msg *m, struct slot s[FIELDS_MAX])
 		s[3].u = m->snapshot_id;
 		s[4].u = m->stream;
 		s[5].u = m->seq;
+		s[6].p = (const uint8_t *)m->group;
+		s[6].n = m->group_len;
+		s[7].u = m->tlp;
 		break;
 	case PROTO_PEER_SNAPSHOT_ROWS:
 		s[3].u = m->snapshot_id;
@@ -60,6 +77,19 @@ msg_to_slots(const struct proto_peer_msg *m, struct slot s[FIELDS_MAX])
 		s[3].u = m->ref;
 		s[4].p = (const uint8_t *)m->text;
 		s[4].n = m->text_len;
+		break;
+	case PROTO_PEER_CONTROL:
+		s[2].u = m->request_id;
+		s[3].p = (const uint8_t *)m->command;
+		s[3].n = m->command_len;
+		s[4].p = (const uint8_t *)m->arg;
+		s[4].n = m->arg_len;
+		break;
+	case PROTO_PEER_CONTROL_RESULT:
+		s[2].u = m->request_id;
+		s[3].u = m->ok;
+		s[4].p = (const uint8_t *)m->report;
+		s[4].n = m->report_len;
 		break;
 	}
 	if (proto_peer_layouts[m->type].kind[2] == K_ORIGIN) {
@@ -206,46 +236,42 @@ proto_peer_encode(const struct proto_peer_msg *m, uint8_t *buf, size_t cap,
 	/* The same bounds the decoder reads with, then the same rules. */
 	for (unsigned i = 2; i < lay->n; i++) {
 		unsigned k = lay->kind[i];
-		if (k == K_ORIGIN || k == K_QUERY || k == K_TEXT) {
+		if (KIND_BYTES(k)) {
 			if (s[i].n < proto_peer_kind_min(k) || s[i].n > proto_peer_kind_max(k) ||
 			    (s[i].p == NULL && s[i].n != 0))
 				return PROTO_EINVAL;
-		}
-	}
-	if (proto_peer_msg_rules(m, &pos, &why) != 0)
-		return PROTO_EINVAL;
-	if (lay->kind[lay->n - 1] == K_ROWS) {
-		if (m->nrows > PROTO_PEER_ROWS_MAX || (m->rows == NULL && m->nrows != 0))
-			return PROTO_EINVAL;
-		for (uint32_t i = 0; i < m->nrows; i++) {
-			if (proto_peer_row_rules(&m->rows[i], with_origin, &field, &why) != 0)
+		} else if (k == K_ROWS) {
+			if (m->nrows > PROTO_PEER_ROWS_MAX || (m->rows == NULL && m->nrows != 0))
 				return PROTO_EINVAL;
+			for (uint32_t r = 0; r < m->nrows; r++) {
+				if (proto_peer_row_rules(&m->rows[r], with_origin, &field, &why) != 0)
+					return PROTO_EINVAL;
+			}
+		} else if (s[i].u > proto_peer_kind_max(k)) {
+			return PROTO_EINVAL;
 		}
 	}
+	if (proto_peer_msg_rules(m, FIELDS_MAX, &pos, &why) != 0)
+		return PROTO_EINVAL;
 
 	put_array(&o, lay->n);
 	put_uint(&o, PROTO_PEER_VERSION);
 	put_uint(&o, m->type);
 	for (unsigned i = 2; i < lay->n; i++) {
 		unsigned k = lay->kind[i];
-		switch (k) {
-		case K_BOOL:
+		if (KIND_BYTES(k)) {
+			put_bytes(&o, s[i].p, s[i].n, KIND_STR(k));
+		} else if (k == K_BOOL) {
 			put_tag(&o, s[i].u ? 0xc3 : 0xc2, 0, 0);
-			break;
-		case K_ORIGIN:
-		case K_QUERY:
-		case K_TEXT:
-			put_bytes(&o, s[i].p, s[i].n, k == K_TEXT);
-			break;
-		case K_ROWS:
+		} else if (k == K_ROWS) {
 			put_array(&o, (size_t)m->nrows *
 			          (with_origin ? PROTO_PEER_RESULT_FIELDS : PROTO_PEER_ROW_FIELDS));
 			for (uint32_t r = 0; r < m->nrows; r++)
 				put_row(&o, &m->rows[r], with_origin);
-			break;
-		default:
+		} else if (s[i].nil) {
+			put_tag(&o, 0xc0, 0, 0);
+		} else {
 			put_uint(&o, s[i].u);
-			break;
 		}
 	}
 	if (o.err != 0)

@@ -23,16 +23,25 @@
 
 #include "proto/proto_peer.h"
 
-/* Element kinds in a layout. */
+/* Element kinds in a layout. The bytes kinds are contiguous: bin first,
+ * then str (KIND_BYTES, KIND_STR). */
 enum {
 	K_U8 = 1, K_U16, K_U32, K_U64, K_BOOL,
+	K_U8_NIL,  /* an integer 0..255 or nil (slot.nil) */
 	K_ORIGIN,  /* bin, 1..PROTO_PEER_ORIGIN_MAX */
 	K_QUERY,   /* bin, 1..PROTO_QUERY_WIRE_MAX */
+	K_SENSOR,  /* bin, 0..PROTO_PEER_SENSOR_MAX */
 	K_TEXT,    /* str, 0..PROTO_PEER_TEXT_MAX */
-	K_ROWS,    /* array of nrows * stride scalars; always last */
+	K_GROUP,   /* str, 1..PROTO_PEER_GROUP_MAX */
+	K_GROUP0,  /* str, 0..PROTO_PEER_GROUP_MAX (empty: no group) */
+	K_COMMAND, /* str, 1..PROTO_PEER_COMMAND_MAX */
+	K_REPORT,  /* str, 0..PROTO_PEER_REPORT_MAX */
+	K_ROWS,    /* array of nrows * stride scalars */
 };
+#define KIND_BYTES(k) ((k) >= K_ORIGIN && (k) <= K_REPORT)
+#define KIND_STR(k) ((k) >= K_TEXT && (k) <= K_REPORT)
 
-#define FIELDS_MAX 8 /* elements of the longest message */
+#define FIELDS_MAX 9 /* elements of the longest message (OBS_BATCH) */
 
 struct layout {
 	uint8_t n;                  /* elements, version and type included */
@@ -45,6 +54,7 @@ struct slot {
 	uint64_t u;
 	const uint8_t *p;
 	size_t n;
+	bool nil;                   /* K_U8_NIL: nil, not an integer */
 };
 
 
@@ -54,10 +64,15 @@ extern const struct layout proto_peer_layouts[PROTO_PEER_TYPE_MAX + 1];
 /*
  * Rules on a row and on a message's scalar fields: 0 or an error, with the
  * position of the element at fault (*field, *pos) and a reason (*why).
+ * proto_peer_msg_rules checks only the rules on elements before position
+ * `upto` (a rule across elements counts at its last one): the decoder
+ * checks what precedes the rows before it reads them, and everything at
+ * the end; the encoder passes FIELDS_MAX.
  */
 int proto_peer_row_rules(const struct proto_peer_row *r, bool with_origin, unsigned *field,
                          const char **why);
-int proto_peer_msg_rules(const struct proto_peer_msg *m, unsigned *pos, const char **why);
+int proto_peer_msg_rules(const struct proto_peer_msg *m, unsigned upto, unsigned *pos,
+                         const char **why);
 
 /* Bounds of a kind: the largest integer, or the shortest and longest bytes. */
 uint64_t proto_peer_kind_max(unsigned kind);

@@ -5,6 +5,9 @@ corpus/frame gets each capture as fuzz_frame's input format (per frame: link
 type selector, flags, 2-byte length, bytes); corpus/dns gets the UDP payloads
 from port 53 of Ethernet/IPv4 frames (enough to start from; libFuzzer finds
 the rest). Usage: seed.py OUTDIR CAPTURE...
+
+corpus/peer is not seeded from captures: tests/peer/peer_seeds.py writes it
+from doc/peer-protocol.md's examples and the C encoder (every message type).
 """
 import hashlib
 import os

@@ -22,6 +22,8 @@ Exit 0 when all agree, 1 on a difference, 77 (skipped) without
 python3-msgpack. Usage: peer_interop.py --codec PATH --doc PATH [--seed N]
 """
 import argparse
+import hashlib
+import hmac
 import random
 import re
 import struct
@@ -45,25 +47,37 @@ TEXT_MAX = 1024
 QUERY_MAX = 2048
 HOPS_MAX = 8
 DEADLINE_MAX = 600000
+GROUP_MAX = 63
+TLP_MAX = 4
+SENSOR_MAX = 16
+COMMAND_MAX = 32
+REPORT_MAX = 1024 * 1024
 U8, U16, U32, U64 = 2**8 - 1, 2**16 - 1, 2**32 - 1, 2**64 - 1
 TIME_MAX = 2**63 - 1
 
 # Section 5: per type, the fields after version and type: (name, kind).
 # Kinds: uN (integer range), bool, origin (bin 1..32), query (bin 1..2048),
-# text (str 0..1024), rows8 / rows9.
+# text (str 0..1024), group (str 1..63, a group name), group0 (the same or
+# empty), tlp (integer 0..4), tlp_nil (the same or nil), pseudonym (bin
+# 0..16), command (str 1..32), report (str 0..1 MiB), rows8 / rows9.
 LAYOUT = {
-    1: ("OBS_BATCH", [("origin", "origin"), ("stream", U64), ("seq", U64), ("rows", "rows8")]),
+    1: ("OBS_BATCH", [("origin", "origin"), ("stream", U64), ("seq", U64), ("rows", "rows8"),
+                      ("group", "group0"), ("tlp", "tlp_nil"), ("sensor", "pseudonym")]),
     2: ("ACK", [("origin", "origin"), ("stream", U64), ("seq", U64)]),
     3: ("QUERY", [("query_id", U64), ("hop_limit", U8), ("deadline_ms", U32), ("query", "query")]),
     4: ("QUERY_RESULT", [("query_id", U64), ("part", U32), ("final", "bool"), ("status", U8),
                          ("limited", "bool"), ("rows", "rows9")]),
-    5: ("REPLAY_REQ", [("origin", "origin"), ("stream", U64), ("from_seq", U64)]),
-    6: ("REPLAY_END", [("origin", "origin"), ("stream", U64), ("last_seq", U64)]),
-    7: ("SNAPSHOT_BEGIN", [("origin", "origin"), ("snapshot_id", U64), ("stream", U64), ("seq", U64)]),
+    5: ("REPLAY_REQ", [("origin", "origin"), ("stream", U64), ("from_seq", U64), ("group", "group")]),
+    6: ("REPLAY_END", [("origin", "origin"), ("stream", U64), ("last_seq", U64), ("group", "group")]),
+    7: ("SNAPSHOT_BEGIN", [("origin", "origin"), ("snapshot_id", U64), ("stream", U64), ("seq", U64),
+                           ("group", "group"), ("tlp", "tlp")]),
     8: ("SNAPSHOT_ROWS", [("origin", "origin"), ("snapshot_id", U64), ("part", U32), ("rows", "rows8")]),
     9: ("SNAPSHOT_END", [("origin", "origin"), ("snapshot_id", U64), ("parts", U32), ("total_rows", U64)]),
     10: ("ERROR", [("code", U16), ("ref", U64), ("text", "text")]),
+    11: ("CONTROL", [("request_id", U64), ("command", "command"), ("argument", "text")]),
+    12: ("CONTROL_RESULT", [("request_id", U64), ("ok", "bool"), ("report", "report")]),
 }
+ROWS_KINDS = ("rows8", "rows9")
 TYPES = {name: code for code, (name, _) in LAYOUT.items()}
 
 
@@ -108,8 +122,27 @@ def is_subdomain(name, zone):
         i += 1 + name[i]
 
 
-def printable(s):
-    return all(0x20 <= ord(c) <= 0x7E for c in s)
+def printable(s, ws=""):
+    return all(0x20 <= ord(c) <= 0x7E or c in ws for c in s)
+
+
+GROUP_FIRST = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+GROUP_CHARS = GROUP_FIRST | set("._-")
+COMMAND_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-")
+
+
+def group_ok(g, empty_ok):
+    """A group name: letters, digits, '.', '_', '-', first a letter or digit."""
+    if type(g) is not str or len(g.encode()) > GROUP_MAX:
+        return False
+    if g == "":
+        return empty_ok
+    return g[0] in GROUP_FIRST and all(c in GROUP_CHARS for c in g)
+
+
+def pseudonym(secret, name):
+    """Section 3.4: the first 8 octets of HMAC-SHA256(secret, name)."""
+    return hmac.new(secret, name, hashlib.sha256).digest()[:8]
 
 
 # ---- section 5.3.1: the query value ----
@@ -220,6 +253,17 @@ def decode(data):
             check_query(v)
         elif kind == "text":
             need(type(v) is str and len(v.encode()) <= TEXT_MAX and printable(v), fname)
+        elif kind in ("group", "group0"):
+            need(group_ok(v, kind == "group0"), fname)
+        elif kind in ("tlp", "tlp_nil"):
+            need((v is None and kind == "tlp_nil") or (is_int(v) and 0 <= v <= TLP_MAX), fname)
+        elif kind == "pseudonym":
+            need(type(v) is bytes and len(v) <= SENSOR_MAX, fname)
+        elif kind == "command":
+            need(type(v) is str and 1 <= len(v) <= COMMAND_MAX and
+                 all(c in COMMAND_CHARS for c in v), fname)
+        elif kind == "report":
+            need(type(v) is str and len(v.encode()) <= REPORT_MAX and printable(v, "\n\t"), fname)
         else:
             k = 9 if kind == "rows9" else 8
             need(type(v) is list and len(v) % k == 0 and len(v) // k <= ROWS_MAX, "rows")
@@ -230,6 +274,7 @@ def decode(data):
     t = m[1]
     if t == 1:
         need(out["stream"] >= 1 and out["seq"] >= 1, "stream or seq 0")
+        need((out["group"] == "") == (out["tlp"] is None), "group empty exactly when tlp nil")
     elif t in (2, 6):
         need(out["stream"] >= 1, "stream 0")
     elif t == 5:
@@ -249,6 +294,8 @@ def decode(data):
         need(out["total_rows"] <= out["parts"] * ROWS_MAX, "total rows")
     elif t == 10:
         need(out["code"] >= 1, "code 0")
+    elif t in (11, 12):
+        need(out["request_id"] >= 1, "request id 0")
     return t, out
 
 
@@ -257,7 +304,7 @@ def encode(t, vals):
     m = [VERSION, t]
     for fname, kind in LAYOUT[t][1]:
         v = vals[fname]
-        if kind in ("rows8", "rows9"):
+        if kind in ROWS_KINDS:
             v = [f for r in v for f in r]
         m.append(v)
     return msgpack.packb(m, use_bin_type=True)
@@ -279,7 +326,7 @@ def text(t, vals):
     out = [name]
     rows = None
     for fname, kind in fields:
-        if kind in ("rows8", "rows9"):
+        if kind in ROWS_KINDS:
             rows = vals[fname]
         else:
             out.append("%s=%s" % (fname, val(vals[fname])))
@@ -306,24 +353,35 @@ def doc_examples():
     stream = 0x7A3C19E2B4D05F81
     www, ex = wire("www.example.com"), wire("example.com")
     qid = 0x0F1E2D3C4B5A6978
+    group = "first-amber"
+    # Section 3.4: sensor-1's pseudonym with the secret 00 01 .. 1f.
+    sensor = pseudonym(bytes(range(32)), b"sensor-1")
+    www_row = [www, 1, "192.0.2.1", 1, 1700000000, 1700000042, 3, ex]
     query = (bytes([1, 1, 0, 17]) + www + bytes([0]) + struct.pack(">H", 0) + bytes([1]) +
              struct.pack(">H", 1) + bytes([0, 0, 0x02]) + struct.pack(">QQ", 100, 0))
     result_row = [www, 1, "192.0.2.1", 1, 1690000000, 1700000042, 1237, ex]
     return {
         "obs_batch": (1, {"origin": b"node-a", "stream": stream, "seq": 42, "rows": [
-            [www, 1, "192.0.2.1", 1, 1700000000, 1700000042, 3, ex],
+            www_row,
             [ex, 2, "ns1.example.com", 2, 1700000000, 1700000000, 1, wire("com")],
-            [wire("nx.example.com"), 1, "", 4, 1700000100, 1700000100, 1, None]]}),
+            [wire("nx.example.com"), 1, "", 4, 1700000100, 1700000100, 1, None]],
+            "group": group, "tlp": 2, "sensor": sensor}),
+        "obs_batch_sensor": (1, {"origin": b"sensor-1", "stream": 0xC0FFEE01, "seq": 42,
+                                 "rows": [www_row], "group": "", "tlp": None, "sensor": b""}),
         "ack": (2, {"origin": b"sensor-1", "stream": 0xC0FFEE01, "seq": 42}),
         "query": (3, {"query_id": qid, "hop_limit": 2, "deadline_ms": 5000, "query": query}),
         "query_result": (4, {"query_id": qid, "part": 0, "final": True, "status": 0,
                              "limited": False, "rows": [result_row + [b"node-a"]]}),
-        "replay_req": (5, {"origin": b"node-a", "stream": stream, "from_seq": 40}),
-        "replay_end": (6, {"origin": b"node-a", "stream": stream, "last_seq": 42}),
-        "snapshot_begin": (7, {"origin": b"node-a", "snapshot_id": 7, "stream": stream, "seq": 42}),
+        "replay_req": (5, {"origin": b"node-a", "stream": stream, "from_seq": 40, "group": group}),
+        "replay_end": (6, {"origin": b"node-a", "stream": stream, "last_seq": 42, "group": group}),
+        "snapshot_begin": (7, {"origin": b"node-a", "snapshot_id": 7, "stream": stream, "seq": 42,
+                               "group": group, "tlp": 2}),
         "snapshot_rows": (8, {"origin": b"node-a", "snapshot_id": 7, "part": 0, "rows": [result_row]}),
         "snapshot_end": (9, {"origin": b"node-a", "snapshot_id": 7, "parts": 1, "total_rows": 1}),
         "error": (10, {"code": 2, "ref": 0, "text": "unknown protocol version 2; this node speaks 1"}),
+        "control": (11, {"request_id": 12345, "command": "peers", "argument": ""}),
+        "control_result": (12, {"request_id": 12345, "ok": True,
+                                "report": "node-b\tup\tseq 42\nnode-c\tdown\tsince 1700000000\n"}),
     }
 
 
@@ -332,6 +390,8 @@ def check_doc(path, fail):
     blocks = dict(re.findall(r"\n```hex ([^\n]+)\n(.*?)\n```", doc, re.S))
     blocks = {k: bytes.fromhex(v.replace("\n", " ")) for k, v in blocks.items()}
     texts = dict(re.findall(r"\n```hex ([a-z_]+)\n.*?\n```\n\n    ([^\n]+)\n", doc, re.S))
+    if "9f 98 69 e2 e9 0b 78 04" not in doc or pseudonym(bytes(range(32)), b"sensor-1").hex() != "9f9869e2e90b7804":
+        fail("document: section 3.4's pseudonym example is not HMAC-SHA256's")
     n = 0
     for name, (t, vals) in doc_examples().items():
         if name not in blocks:
@@ -357,7 +417,7 @@ def check_doc(path, fail):
             fail("document: %s is accepted here" % k)
         except Refused:
             n += 1
-    if len(refused) < 5:
+    if len(refused) < 10:
         fail("document: only %d refused examples" % len(refused))
     return n
 
@@ -421,6 +481,17 @@ def rnd_query(rng):
             bytes([0, 0, 0x02]) + struct.pack(">QQ", rnd_int(rng, 0, U64), 0))
 
 
+def rnd_text(rng, n, ws=""):
+    abc = [chr(c) for c in range(0x20, 0x7F)] + list(ws) * 6
+    return "".join(rng.choice(abc) for _ in range(n))
+
+
+def rnd_group(rng):
+    n = GROUP_MAX if rng.randrange(4) == 0 else rng.randint(1, 20 if rng.randrange(2) else GROUP_MAX)
+    return rng.choice(sorted(GROUP_FIRST)) + "".join(rng.choice(sorted(GROUP_CHARS))
+                                                     for _ in range(n - 1))
+
+
 def rnd_message(rng, t, big=False):
     origin = bytes(rng.randrange(256) for _ in range(rng.randint(1, ORIGIN_MAX)))
     nrows = rng.randrange(13)
@@ -429,10 +500,18 @@ def rnd_message(rng, t, big=False):
     elif t == 4:
         rows = [rnd_row(rng, True, big and i == 0) for i in range(nrows)]
     if t == 1:
-        return {"origin": origin, "stream": rnd_int(rng, 1, U64), "seq": rnd_int(rng, 1, U64), "rows": rows}
-    if t in (2, 6):
-        f = "seq" if t == 2 else "last_seq"
-        return {"origin": origin, "stream": rnd_int(rng, 1, U64), f: rnd_int(rng, 0, U64)}
+        # Half a sensor's batch (no group, tlp nil), half a node's.
+        node = rng.randrange(2) == 1
+        slen = rng.randint(0, SENSOR_MAX) if rng.randrange(3) == 0 else 8 if node else 0
+        return {"origin": origin, "stream": rnd_int(rng, 1, U64), "seq": rnd_int(rng, 1, U64),
+                "rows": rows, "group": rnd_group(rng) if node else "",
+                "tlp": rng.randint(0, TLP_MAX) if node else None,
+                "sensor": bytes(rng.randrange(256) for _ in range(slen))}
+    if t == 2:
+        return {"origin": origin, "stream": rnd_int(rng, 1, U64), "seq": rnd_int(rng, 0, U64)}
+    if t == 6:
+        return {"origin": origin, "stream": rnd_int(rng, 1, U64), "last_seq": rnd_int(rng, 0, U64),
+                "group": rnd_group(rng)}
     if t == 3:
         return {"query_id": rnd_int(rng, 1, U64), "hop_limit": rng.randint(0, HOPS_MAX),
                 "deadline_ms": rnd_int(rng, 1, DEADLINE_MAX), "query": rnd_query(rng)}
@@ -442,10 +521,11 @@ def rnd_message(rng, t, big=False):
                 "status": rng.randint(0, 5) if final else 0,
                 "limited": final and rng.randrange(2) == 1, "rows": rows}
     if t == 5:
-        return {"origin": origin, "stream": rnd_int(rng, 0, U64), "from_seq": rnd_int(rng, 1, U64)}
+        return {"origin": origin, "stream": rnd_int(rng, 0, U64), "from_seq": rnd_int(rng, 1, U64),
+                "group": rnd_group(rng)}
     if t == 7:
         return {"origin": origin, "snapshot_id": rnd_int(rng, 1, U64), "stream": rnd_int(rng, 1, U64),
-                "seq": rnd_int(rng, 0, U64)}
+                "seq": rnd_int(rng, 0, U64), "group": rnd_group(rng), "tlp": rng.randint(0, TLP_MAX)}
     if t == 8:
         return {"origin": origin, "snapshot_id": rnd_int(rng, 1, U64), "part": rnd_int(rng, 0, U32),
                 "rows": rows}
@@ -453,8 +533,17 @@ def rnd_message(rng, t, big=False):
         parts = rnd_int(rng, 0, U32)
         return {"origin": origin, "snapshot_id": rnd_int(rng, 1, U64), "parts": parts,
                 "total_rows": rnd_int(rng, 0, parts * ROWS_MAX)}
-    return {"code": rnd_int(rng, 1, U16), "ref": rnd_int(rng, 0, U64),
-            "text": "".join(chr(rng.randint(0x20, 0x7E)) for _ in range(rng.randrange(TEXT_MAX + 1)))}
+    if t == 10:
+        return {"code": rnd_int(rng, 1, U16), "ref": rnd_int(rng, 0, U64),
+                "text": rnd_text(rng, rng.randrange(TEXT_MAX + 1))}
+    if t == 11:
+        n = rng.randint(1, COMMAND_MAX if rng.randrange(4) == 0 else 12)
+        return {"request_id": rnd_int(rng, 1, U64),
+                "command": "".join(rng.choice(sorted(COMMAND_CHARS)) for _ in range(n)),
+                "argument": rnd_text(rng, rng.randrange(TEXT_MAX + 1))}
+    n = rng.choice([70000, REPORT_MAX]) if big else rng.randrange(4000)
+    return {"request_id": rnd_int(rng, 1, U64), "ok": rng.randrange(2) == 1,
+            "report": rnd_text(rng, n, "\n\t")}
 
 
 def pack_wide(v):
@@ -477,8 +566,13 @@ def flat(t, vals):
     m = [VERSION, t]
     for fname, kind in LAYOUT[t][1]:
         v = vals[fname]
-        m.append([f for r in v for f in r] if kind in ("rows8", "rows9") else v)
+        m.append([f for r in v for f in r] if kind in ROWS_KINDS else v)
     return m
+
+
+def rows_at(t):
+    """The position of a type's rows in the message array."""
+    return 2 + [k for _, k in LAYOUT[t][1]].index("rows9" if t == 4 else "rows8")
 
 
 def invalid_messages(rng, ex):
@@ -493,7 +587,7 @@ def invalid_messages(rng, ex):
 
     def setrow(i, v):
         def f(m):
-            m[-1][i] = v
+            m[rows_at(m[1])][i] = v
         return f
 
     def setel(i, v):
@@ -503,7 +597,8 @@ def invalid_messages(rng, ex):
 
     mut("version 2", 2, setel(0, 2))
     mut("version as str", 2, setel(0, "1"))
-    mut("type 11", 2, setel(1, 11))
+    mut("type 13", 2, setel(1, 13))
+    mut("type CONTROL with ACK's elements", 2, setel(1, 11))
     mut("type 0", 2, setel(1, 0))
     mut("an extra element", 2, lambda m: m.append(None))
     mut("a missing element", 2, lambda m: m.pop())
@@ -537,9 +632,9 @@ def invalid_messages(rng, ex):
     mut("count 0", 1, setrow(6, 0))
     mut("bailiwick not above", 1, setrow(7, wire("example.org")))
     mut("bailiwick as str", 1, setrow(7, "example.com"))
-    mut("nxdomain with rdata", 1, lambda m: m[-1].__setitem__(18, "x"))
-    mut("nxdomain with bailiwick", 1, lambda m: m[-1].__setitem__(23, wire("com")))
-    mut("rows not a multiple of 8", 1, lambda m: m[-1].pop())
+    mut("nxdomain with rdata", 1, lambda m: m[5].__setitem__(18, "x"))
+    mut("nxdomain with bailiwick", 1, lambda m: m[5].__setitem__(23, wire("com")))
+    mut("rows not a multiple of 8", 1, lambda m: m[5].pop())
     mut("a row field as a nested array", 1, setrow(0, [wire("www.example.com")]))
     mut("rows as a map", 1, lambda m: m.__setitem__(5, {1: 2}))
     mut("hop limit 9", 3, setel(3, 9))
@@ -551,7 +646,48 @@ def invalid_messages(rng, ex):
     mut("status 6", 4, setel(5, 6))
     mut("status on a part not final", 4, lambda m: (m.__setitem__(4, False), m.__setitem__(5, 1)))
     mut("final as int", 4, setel(4, 1))
-    mut("row origin missing", 4, lambda m: m[-1].pop())
+    mut("row origin missing", 4, lambda m: m[7].pop())
+    # Section 5.1's group, tlp and sensor (the example is a node's batch).
+    mut("batch without group, tlp, sensor (6 elements)", 1, lambda m: m.__delitem__(slice(6, None)))
+    mut("batch group with tlp nil", 1, setel(7, None))
+    mut("batch tlp without a group", 1, setel(6, ""))
+    mut("batch tlp 5", 1, setel(7, 5))
+    mut("batch tlp as bool", 1, setel(7, True))
+    mut("batch tlp negative", 1, setel(7, -1))
+    mut("batch group starting with '-'", 1, setel(6, "-amber"))
+    mut("batch group starting with '.'", 1, setel(6, ".amber"))
+    mut("batch group with a blank", 1, setel(6, "first amber"))
+    mut("batch group with a '+'", 1, setel(6, "amber+strict"))
+    mut("batch group not ASCII", 1, setel(6, "gr\u00fcn"))
+    mut("batch group of 64", 1, setel(6, "g" * 64))
+    mut("batch group as bin", 1, setel(6, b"first-amber"))
+    mut("batch group as nil", 1, setel(6, None))
+    mut("batch sensor of 17", 1, setel(8, b"s" * 17))
+    mut("batch sensor as str", 1, setel(8, "sensor"))
+    mut("batch sensor as nil", 1, setel(8, None))
+    mut("replay request without group", 5, lambda m: m.pop())
+    mut("replay request group empty", 5, setel(5, ""))
+    mut("replay request group with a '/'", 5, setel(5, "a/b"))
+    mut("replay end group empty", 6, setel(5, ""))
+    mut("snapshot group empty", 7, setel(6, ""))
+    mut("snapshot tlp nil", 7, setel(7, None))
+    mut("snapshot tlp 5", 7, setel(7, 5))
+    mut("snapshot without group and tlp", 7, lambda m: m.__delitem__(slice(6, None)))
+    mut("control request id 0", 11, setel(2, 0))
+    mut("control command empty", 11, setel(3, ""))
+    mut("control command in capitals", 11, setel(3, "Peers"))
+    mut("control command with '_'", 11, setel(3, "peer_list"))
+    mut("control command of 33", 11, setel(3, "a" * 33))
+    mut("control command as bin", 11, setel(3, b"peers"))
+    mut("control argument with a newline", 11, setel(4, "a\nb"))
+    mut("control argument of 1025", 11, setel(4, "x" * 1025))
+    mut("control argument as nil", 11, setel(4, None))
+    mut("control result request id 0", 12, setel(2, 0))
+    mut("control result ok as int", 12, setel(3, 1))
+    mut("control result report with CR", 12, setel(4, "a\r\n"))
+    mut("control result report with ESC", 12, setel(4, "\x1b[1m"))
+    mut("control result report not ASCII", 12, setel(4, "caf\u00e9"))
+    mut("control result report of 1 MiB + 1", 12, setel(4, "x" * (REPORT_MAX + 1)))
     mut("replay from 0", 5, setel(4, 0))
     mut("snapshot id 0", 7, setel(3, 0))
     mut("snapshot total over parts", 9, setel(5, 10001))
@@ -563,7 +699,7 @@ def invalid_messages(rng, ex):
     out.append(("trailing byte", ack + b"\xc0"))
     out.append(("truncated", ack[:-1]))
     out.append(("array32 bomb", b"\xdd\x10\x00\x00\x00"))
-    out.append(("bin32 bomb", b"\x96\x01\x01\xc6\xff\xff\xff\xff"))
+    out.append(("bin32 bomb", b"\x99\x01\x01\xc6\xff\xff\xff\xff\x01\x01"))
     out.append(("nested arrays", b"\x91" * 64 + b"\x01"))
     return out
 
@@ -588,7 +724,7 @@ def main():
     rng = random.Random(args.seed)
     cases = []  # (hex, expected text or None for refused, what)
     for i in range(args.count):
-        t = 1 + i % 10
+        t = 1 + i % len(LAYOUT)
         vals = rnd_message(rng, t, big=(i % 40 == 39))
         b = encode(t, vals)
         try:
@@ -600,7 +736,8 @@ def main():
         if i % 3 == 0:
             cases.append((pack_wide(flat(t, vals)).hex(), text(t, vals),
                           "widest formats %s" % LAYOUT[t][0]))
-    ex = {t: vals for t, vals in doc_examples().values()}
+    # By type; for OBS_BATCH, the node's batch (not obs_batch_sensor).
+    ex = {t: vals for name, (t, vals) in doc_examples().items() if name != "obs_batch_sensor"}
     for what, b in invalid_messages(rng, ex):
         try:
             decode(b)
@@ -611,6 +748,20 @@ def main():
     # Controls: valid edge values must be accepted.
     edge = dict(ex[1], seq=2**64 - 1)
     cases.append((encode(1, edge).hex(), text(1, edge), "seq 2^64-1"))
+    for what, t, vals in [
+            ("a sensor's batch", 1, dict(ex[1], group="", tlp=None, sensor=b"")),
+            ("a sensor's batch with a pseudonym", 1, dict(ex[1], group="", tlp=None)),
+            ("batch tlp 0 and 4", 1, dict(ex[1], tlp=0)),
+            ("batch tlp 4", 1, dict(ex[1], tlp=4)),
+            ("batch group with '.', '_', '-', capitals", 1, dict(ex[1], group="First.amber_2-x")),
+            ("batch group of 63", 1, dict(ex[1], group="g" * 63)),
+            ("batch sensor of 16", 1, dict(ex[1], sensor=b"s" * 16)),
+            ("snapshot tlp 4", 7, dict(ex[7], tlp=4)),
+            ("control command of 32 with digits and '-'", 11, dict(ex[11], command="-" + "a1" * 15 + "z")),
+            ("control argument empty", 11, dict(ex[11], argument="")),
+            ("control result not ok, one line", 12, dict(ex[12], ok=False, report="no such group")),
+            ("control result report of 1 MiB", 12, dict(ex[12], report="\t" * REPORT_MAX))]:
+        cases.append((encode(t, vals).hex(), text(t, vals), what))
 
     res = subprocess.run([args.codec, "decode"], input="".join(h + "\n" for h, _, _ in cases),
                          capture_output=True, text=True, check=False)

@@ -5,7 +5,8 @@
  * messages. Static functions only; include once per program.
  *
  * Canonical text: the type name, then `name=value` for every scalar field
- * in layout order, then ` rows=N` and ` | f1 f2 ...` per row. Integers in
+ * in layout order (OBS_BATCH's group, tlp and sensor too, though they follow
+ * its rows), then ` rows=N` and ` | f1 f2 ...` per row. Integers in
  * decimal, booleans true/false, bin and str as `h:` + lowercase hex (so an
  * empty str is `h:`), nil as `nil`.
  */
@@ -66,6 +67,16 @@ pt_bytes(struct proto_buf *b, const char *name, const void *p, size_t n)
 	pt_hex(b, p, n);
 }
 
+/* A tlp: its number, or nil. */
+static inline void
+pt_tlp(struct proto_buf *b, bool has, uint8_t v)
+{
+	if (has)
+		pt_u(b, "tlp", v);
+	else
+		proto_buf_puts(b, " tlp=nil");
+}
+
 static inline void
 pt_row(struct proto_buf *b, const struct proto_peer_row *r, bool with_origin)
 {
@@ -107,9 +118,18 @@ peer_text(const struct proto_peer_msg *m, struct proto_buf *b)
 	bool has_rows = m->type == PROTO_PEER_OBS_BATCH ||
 	                m->type == PROTO_PEER_SNAPSHOT_ROWS || with_origin;
 
-	proto_buf_puts(b, proto_peer_type_name(m->type));
+	const char *name = proto_peer_type_name(m->type);
+
+	proto_buf_puts(b, name != NULL ? name : "?");
 	switch (m->type) {
 	case PROTO_PEER_OBS_BATCH:
+		pt_bytes(b, "origin", m->origin, m->origin_len);
+		pt_u(b, "stream", m->stream);
+		pt_u(b, "seq", m->seq);
+		pt_bytes(b, "group", m->group, m->group_len);
+		pt_tlp(b, m->has_tlp, m->tlp);
+		pt_bytes(b, "sensor", m->sensor, m->sensor_len);
+		break;
 	case PROTO_PEER_ACK:
 		pt_bytes(b, "origin", m->origin, m->origin_len);
 		pt_u(b, "stream", m->stream);
@@ -119,11 +139,13 @@ peer_text(const struct proto_peer_msg *m, struct proto_buf *b)
 		pt_bytes(b, "origin", m->origin, m->origin_len);
 		pt_u(b, "stream", m->stream);
 		pt_u(b, "from_seq", m->seq);
+		pt_bytes(b, "group", m->group, m->group_len);
 		break;
 	case PROTO_PEER_REPLAY_END:
 		pt_bytes(b, "origin", m->origin, m->origin_len);
 		pt_u(b, "stream", m->stream);
 		pt_u(b, "last_seq", m->seq);
+		pt_bytes(b, "group", m->group, m->group_len);
 		break;
 	case PROTO_PEER_QUERY:
 		pt_u(b, "query_id", m->query_id);
@@ -143,6 +165,8 @@ peer_text(const struct proto_peer_msg *m, struct proto_buf *b)
 		pt_u(b, "snapshot_id", m->snapshot_id);
 		pt_u(b, "stream", m->stream);
 		pt_u(b, "seq", m->seq);
+		pt_bytes(b, "group", m->group, m->group_len);
+		pt_tlp(b, m->has_tlp, m->tlp);
 		break;
 	case PROTO_PEER_SNAPSHOT_ROWS:
 		pt_bytes(b, "origin", m->origin, m->origin_len);
@@ -159,6 +183,16 @@ peer_text(const struct proto_peer_msg *m, struct proto_buf *b)
 		pt_u(b, "code", m->code);
 		pt_u(b, "ref", m->ref);
 		pt_bytes(b, "text", m->text, m->text_len);
+		break;
+	case PROTO_PEER_CONTROL:
+		pt_u(b, "request_id", m->request_id);
+		pt_bytes(b, "command", m->command, m->command_len);
+		pt_bytes(b, "argument", m->arg, m->arg_len);
+		break;
+	case PROTO_PEER_CONTROL_RESULT:
+		pt_u(b, "request_id", m->request_id);
+		pt_bool(b, "ok", m->ok);
+		pt_bytes(b, "report", m->report, m->report_len);
 		break;
 	}
 	if (!has_rows)
@@ -185,6 +219,11 @@ peer_text(const struct proto_peer_msg *m, struct proto_buf *b)
 #define PT_STREAM UINT64_C(0x7a3c19e2b4d05f81)
 #define PT_SENSOR_STREAM UINT64_C(0x00000000c0ffee01)
 #define PT_QID UINT64_C(0x0f1e2d3c4b5a6978)
+#define PT_GROUP "first-amber"
+/* HMAC-SHA256 of "sensor-1" keyed with the 32 octets 00 01 .. 1f, first 8. */
+#define PT_PSEUDONYM "\x9f\x98\x69\xe2\xe9\x0b\x78\x04"
+#define PT_REQ UINT64_C(12345)
+#define PT_REPORT "node-b\tup\tseq 42\nnode-c\tdown\tsince 1700000000\n"
 
 PT_UNUSED static const uint8_t pt_www[] = "\003www\007example\003com";      /* + root */
 PT_UNUSED static const uint8_t pt_example[] = "\007example\003com";
@@ -214,11 +253,21 @@ pt_obs(const uint8_t *name, size_t nlen, uint16_t type, const char *rdata,
 	return r;
 }
 
+/* Example i is of type i + 1, but for the last: a sensor's batch. */
 PT_UNUSED static const char *const pt_example_names[] = {
 	"obs_batch", "ack", "query", "query_result", "replay_req", "replay_end",
-	"snapshot_begin", "snapshot_rows", "snapshot_end", "error",
+	"snapshot_begin", "snapshot_rows", "snapshot_end", "error", "control",
+	"control_result", "obs_batch_sensor",
 };
-#define PT_EXAMPLES 10
+#define PT_EXAMPLES 13
+#define PT_EX_SENSOR_BATCH 12
+
+static inline void
+pt_group(struct proto_peer_msg *m)
+{
+	m->group = PT_GROUP;
+	m->group_len = (uint8_t)strlen(PT_GROUP);
+}
 
 /* Example i (the order above) into *m; its rows live in static storage. */
 static inline void
@@ -230,9 +279,21 @@ peer_example(unsigned i, struct proto_peer_msg *m)
 	size_t qlen = 0;
 
 	memset(m, 0, sizeof(*m));
-	m->type = (uint8_t)(i + 1);
+	m->type = (uint8_t)(i == PT_EX_SENSOR_BATCH ? PROTO_PEER_OBS_BATCH : i + 1);
 	m->origin = (const uint8_t *)PT_NODE_A;
 	m->origin_len = (uint8_t)strlen(PT_NODE_A);
+	if (i == PT_EX_SENSOR_BATCH) {
+		/* What sensor-1 sent node-a: no group, tlp nil, no pseudonym. */
+		rows[0] = pt_obs(pt_www, sizeof(pt_www), 1, "192.0.2.1", 1,
+		                 1700000000, 1700000042, 3, pt_example, sizeof(pt_example));
+		m->origin = (const uint8_t *)PT_SENSOR;
+		m->origin_len = (uint8_t)strlen(PT_SENSOR);
+		m->stream = PT_SENSOR_STREAM;
+		m->seq = 42;
+		m->rows = rows;
+		m->nrows = 1;
+		return;
+	}
 	switch (m->type) {
 	case PROTO_PEER_OBS_BATCH:
 		rows[0] = pt_obs(pt_www, sizeof(pt_www), 1, "192.0.2.1", 1,
@@ -245,6 +306,11 @@ peer_example(unsigned i, struct proto_peer_msg *m)
 		m->seq = 42;
 		m->rows = rows;
 		m->nrows = 3;
+		pt_group(m);
+		m->has_tlp = true;
+		m->tlp = PROTO_PEER_TLP_AMBER;
+		m->sensor = (const uint8_t *)PT_PSEUDONYM;
+		m->sensor_len = 8;
 		break;
 	case PROTO_PEER_ACK:
 		m->origin = (const uint8_t *)PT_SENSOR;
@@ -286,15 +352,20 @@ peer_example(unsigned i, struct proto_peer_msg *m)
 	case PROTO_PEER_REPLAY_REQ:
 		m->stream = PT_STREAM;
 		m->seq = 40;
+		pt_group(m);
 		break;
 	case PROTO_PEER_REPLAY_END:
 		m->stream = PT_STREAM;
 		m->seq = 42;
+		pt_group(m);
 		break;
 	case PROTO_PEER_SNAPSHOT_BEGIN:
 		m->snapshot_id = 7;
 		m->stream = PT_STREAM;
 		m->seq = 42;
+		pt_group(m);
+		m->has_tlp = true;
+		m->tlp = PROTO_PEER_TLP_AMBER;
 		break;
 	case PROTO_PEER_SNAPSHOT_ROWS:
 		rows[0] = pt_obs(pt_www, sizeof(pt_www), 1, "192.0.2.1", 1,
@@ -316,6 +387,23 @@ peer_example(unsigned i, struct proto_peer_msg *m)
 		m->ref = 0;
 		m->text = "unknown protocol version 2; this node speaks 1";
 		m->text_len = (uint16_t)strlen(m->text);
+		break;
+	case PROTO_PEER_CONTROL:
+		m->origin = NULL;
+		m->origin_len = 0;
+		m->request_id = PT_REQ;
+		m->command = "peers";
+		m->command_len = 5;
+		m->arg = "";
+		m->arg_len = 0;
+		break;
+	case PROTO_PEER_CONTROL_RESULT:
+		m->origin = NULL;
+		m->origin_len = 0;
+		m->request_id = PT_REQ;
+		m->ok = true;
+		m->report = PT_REPORT;
+		m->report_len = (uint32_t)strlen(PT_REPORT);
 		break;
 	}
 }
@@ -449,6 +537,47 @@ pt_rnd_row(struct pt_arena *a, struct proto_peer_row *r, bool with_origin, bool 
 	}
 }
 
+/* n random octets of the alphabet abc (NUL-ended), from the arena. */
+static inline char *
+pt_rnd_chars(struct pt_arena *a, size_t n, const char *abc)
+{
+	size_t k = strlen(abc);
+	char *t = (char *)pt_alloc(a, n + 1);
+
+	for (size_t i = 0; i < n; i++)
+		t[i] = abc[pt_rnd((unsigned)k)];
+	t[n] = '\0';
+	return t;
+}
+
+/* n random octets of printable ASCII, with newlines and tabs when ws. */
+static inline char *
+pt_rnd_text(struct pt_arena *a, size_t n, bool ws)
+{
+	char *t = (char *)pt_alloc(a, n + 1);
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned c = pt_rnd(ws ? 0x5f + 8 : 0x5f);
+		t[i] = (char)(c < 0x5f ? 0x20 + c : c < 0x5f + 6 ? '\n' : '\t');
+	}
+	t[n] = '\0';
+	return t;
+}
+
+#define PT_ALNUM "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+/* A random group name of 1..PROTO_PEER_GROUP_MAX octets into m. */
+static inline void
+pt_rnd_group(struct pt_arena *a, struct proto_peer_msg *m)
+{
+	size_t n = pt_rnd(4) == 0 ? PROTO_PEER_GROUP_MAX : 1 + pt_rnd(pt_rnd(2) ? 20 : 63);
+	char *g = pt_rnd_chars(a, n, PT_ALNUM "._-");
+
+	g[0] = PT_ALNUM[pt_rnd(sizeof(PT_ALNUM) - 1)];
+	m->group = g;
+	m->group_len = (uint8_t)n;
+}
+
 /*
  * A random valid message of `type` (0: any) with up to maxrows rows in
  * rows[]; big allows rdata over 64 KiB. Storage comes from a.
@@ -471,15 +600,29 @@ peer_random(struct proto_peer_msg *m, unsigned type, struct proto_peer_row *rows
 	case PROTO_PEER_OBS_BATCH:
 		m->stream = 1 + pt_rnd_u(UINT64_MAX - 1);
 		m->seq = 1 + pt_rnd_u(UINT64_MAX - 1);
+		/* Half a sensor's (no group, tlp nil), half a node's. */
+		if (pt_rnd(2)) {
+			pt_rnd_group(a, m);
+			m->has_tlp = true;
+			m->tlp = (uint8_t)pt_rnd(PROTO_PEER_TLP_MAX + 1);
+		}
+		m->sensor_len = (uint8_t)(pt_rnd(3) == 0 ? pt_rnd(PROTO_PEER_SENSOR_MAX + 1)
+		                          : m->has_tlp ? 8 : 0);
+		m->sensor = pt_alloc(a, PROTO_PEER_SENSOR_MAX);
+		for (unsigned i = 0; i < m->sensor_len; i++)
+			((uint8_t *)m->sensor)[i] = (uint8_t)pt_rnd(256);
 		break;
 	case PROTO_PEER_ACK:
 	case PROTO_PEER_REPLAY_END:
 		m->stream = 1 + pt_rnd_u(UINT64_MAX - 1);
 		m->seq = pt_rnd_u(UINT64_MAX);
+		if (m->type == PROTO_PEER_REPLAY_END)
+			pt_rnd_group(a, m);
 		break;
 	case PROTO_PEER_REPLAY_REQ:
 		m->stream = pt_rnd_u(UINT64_MAX);
 		m->seq = 1 + pt_rnd_u(UINT64_MAX - 1);
+		pt_rnd_group(a, m);
 		break;
 	case PROTO_PEER_QUERY: {
 		struct proto_query q;
@@ -517,6 +660,9 @@ peer_random(struct proto_peer_msg *m, unsigned type, struct proto_peer_row *rows
 		m->snapshot_id = 1 + pt_rnd_u(UINT64_MAX - 1);
 		m->stream = 1 + pt_rnd_u(UINT64_MAX - 1);
 		m->seq = pt_rnd_u(UINT64_MAX);
+		pt_rnd_group(a, m);
+		m->has_tlp = true;
+		m->tlp = (uint8_t)pt_rnd(PROTO_PEER_TLP_MAX + 1);
 		break;
 	case PROTO_PEER_SNAPSHOT_ROWS:
 		m->snapshot_id = 1 + pt_rnd_u(UINT64_MAX - 1);
@@ -529,15 +675,37 @@ peer_random(struct proto_peer_msg *m, unsigned type, struct proto_peer_row *rows
 		break;
 	case PROTO_PEER_ERROR: {
 		size_t len = pt_rnd(2) ? pt_rnd(40) : pt_rnd(PROTO_PEER_TEXT_MAX + 1);
-		char *t = (char *)pt_alloc(a, len + 1);
-		for (size_t i = 0; i < len; i++)
-			t[i] = (char)(0x20 + pt_rnd(0x5f));
 		m->origin = NULL;
 		m->origin_len = 0;
 		m->code = (uint16_t)(1 + pt_rnd_u(65534));
 		m->ref = pt_rnd_u(UINT64_MAX);
-		m->text = t;
+		m->text = pt_rnd_text(a, len, false);
 		m->text_len = (uint16_t)len;
+		break;
+	}
+	case PROTO_PEER_CONTROL: {
+		size_t clen = 1 + pt_rnd(pt_rnd(4) == 0 ? PROTO_PEER_COMMAND_MAX : 12);
+		size_t alen = pt_rnd(2) ? pt_rnd(40) : pt_rnd(PROTO_PEER_TEXT_MAX + 1);
+		m->origin = NULL;
+		m->origin_len = 0;
+		m->request_id = 1 + pt_rnd_u(UINT64_MAX - 1);
+		m->command = pt_rnd_chars(a, clen, "abcdefghijklmnopqrstuvwxyz0123456789-");
+		m->command_len = (uint8_t)clen;
+		m->arg = pt_rnd_text(a, alen, false);
+		m->arg_len = (uint16_t)alen;
+		break;
+	}
+	case PROTO_PEER_CONTROL_RESULT: {
+		/* Now and then (with big) a report over 64 KiB, or the largest. */
+		size_t len = pt_rnd(2) ? pt_rnd(200) : pt_rnd(4000);
+		if (big)
+			len = pt_rnd(2) ? 65536 + pt_rnd(1000) : PROTO_PEER_REPORT_MAX;
+		m->origin = NULL;
+		m->origin_len = 0;
+		m->request_id = 1 + pt_rnd_u(UINT64_MAX - 1);
+		m->ok = pt_rnd(2);
+		m->report = pt_rnd_text(a, len, true);
+		m->report_len = (uint32_t)len;
 		break;
 	}
 	}

@@ -67,14 +67,6 @@ text(const struct proto_peer_msg *m, char *store)
 	return store;
 }
 
-static int
-dec(const void *p, size_t n)
-{
-	struct proto_peer_msg m;
-
-	return proto_peer_decode(&m, p, n, rows, PROTO_PEER_ROWS_MAX);
-}
-
 /* ---- the document ---- */
 
 static char *doc;
@@ -152,25 +144,38 @@ test_doc_examples(void)
 		       "example %s decodes to the documented values", name);
 	}
 
-	/* Refused examples: "```hex refused:CODE name". */
+	/* Refused examples: "```hex refused:CODE name", refused for the
+	 * reason the document gives (the element and why). */
 	static const struct {
 		const char *info;
 		int err;
+		const char *field, *why;
 	} bad[] = {
-		{ "refused:ETRUNC array32-bomb", PROTO_ETRUNC },
-		{ "refused:EFORMAT map32-bomb", PROTO_EFORMAT },
-		{ "refused:ETRUNC bin32-origin", PROTO_ETRUNC },
-		{ "refused:EFORMAT version-2", PROTO_EFORMAT },
-		{ "refused:EINVAL trailing-byte", PROTO_EINVAL },
-		{ "refused:EINVAL uppercase-name", PROTO_EINVAL },
-		{ "refused:EINVAL negative-seq", PROTO_EINVAL },
+		{ "refused:ETRUNC array32-bomb", PROTO_ETRUNC, "message", "count runs past the end" },
+		{ "refused:EFORMAT map32-bomb", PROTO_EFORMAT, "message", "not an array" },
+		{ "refused:ETRUNC bin32-origin", PROTO_ETRUNC, "origin", "length runs past the end" },
+		{ "refused:EFORMAT version-2", PROTO_EFORMAT, "version",
+		  "unknown protocol version (this decoder knows 1)" },
+		{ "refused:EINVAL trailing-byte", PROTO_EINVAL, "message", "trailing bytes" },
+		{ "refused:EINVAL uppercase-name", PROTO_EINVAL, "rrname",
+		  "uppercase letters in a name (names are lowercased)" },
+		{ "refused:EINVAL negative-seq", PROTO_EINVAL, "seq", "negative integer" },
+		{ "refused:EINVAL group-without-tlp", PROTO_EINVAL, "tlp",
+		  "a group without a TLP (nil)" },
+		{ "refused:EINVAL tlp-5", PROTO_EINVAL, "tlp", "TLP above 4 (red)" },
+		{ "refused:EINVAL replay-req-without-group", PROTO_EINVAL, "message",
+		  "wrong number of elements for its type" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		long n = doc_block(bad[i].info, theirs, sizeof(theirs));
 		ok(n >= 0, "the document has %s", bad[i].info);
-		if (n >= 0)
-			is_int(dec(theirs, (size_t)n), bad[i].err, "%s is refused as documented",
-			       bad[i].info);
+		if (n < 0)
+			continue;
+		is_int(proto_peer_decode(&d, theirs, (size_t)n, rows, PROTO_PEER_ROWS_MAX),
+		       bad[i].err, "%s is refused as documented", bad[i].info);
+		ok(d.field != NULL && d.why != NULL && strcmp(d.field, bad[i].field) == 0 &&
+		   strcmp(d.why, bad[i].why) == 0, "%s: %s: %s", bad[i].info, bad[i].field,
+		   bad[i].why);
 	}
 }
 
@@ -234,7 +239,7 @@ test_round_trips(void)
 				bad_trail++;
 		}
 	}
-	is_int(bad_enc, 0, "3000 random messages of every type encode");
+	is_int(bad_enc, 0, "%u random messages of every type encode", 300 * PROTO_PEER_TYPE_MAX);
 	is_int(bad_trip, 0, "and decode into a rows array to the same values");
 	is_int(bad_iter, 0, "and decode without an array, rows walked, to the same values");
 	is_int(bad_trunc, 0, "no truncation of an encoding is accepted (%u tried)", truncs);
@@ -242,20 +247,30 @@ test_round_trips(void)
 	is_int(bad_trail, 0, "a byte after the message is refused as trailing bytes");
 	is_int(bad_head, 0, "a message is at most PROTO_PEER_HEAD_MAX plus its rows' sizes");
 
-	/* The largest header: origin of 32, every integer at 9 bytes. */
+	/* The largest header: origin of 32, every integer at 9 bytes, a group
+	 * of 63, a sensor pseudonym of 16. */
 	{
 		struct proto_peer_msg m;
-		static const uint8_t origin[32];
+		static const uint8_t origin[32], sensor[PROTO_PEER_SENSOR_MAX];
+		static char group[PROTO_PEER_GROUP_MAX];
 		memset(&m, 0, sizeof(m));
+		memset(group, 'g', sizeof(group));
 		m.type = PROTO_PEER_OBS_BATCH;
 		m.origin = origin;
 		m.origin_len = 32;
 		m.stream = m.seq = UINT64_MAX;
 		m.rows = rows2;
+		m.group = group;
+		m.group_len = PROTO_PEER_GROUP_MAX;
+		m.has_tlp = true;
+		m.tlp = PROTO_PEER_TLP_RED;
+		m.sensor = sensor;
+		m.sensor_len = PROTO_PEER_SENSOR_MAX;
 		is_int(proto_peer_encode(&m, buf, PROTO_PEER_MSG_MAX, &len), 0,
 		       "an empty batch with the largest header encodes");
 		ok(len <= PROTO_PEER_HEAD_MAX - 4, "its %zu bytes leave room for a rows array32 header",
 		   len);
+		is_int(len + 4, 144, "the largest header is 144 bytes, as proto_peer.h says");
 	}
 
 	/* A full batch: 10,000 rows, decoded without allocating. */
@@ -408,9 +423,9 @@ elem_at(const uint8_t *p, size_t len, unsigned i, bool row, size_t *end)
 
 	(void)len;
 	if (row) {
-		/* The rows are the last element. */
-		unsigned n = p[0] & 0x0fu;
-		for (k = 0; k + 1 < n; k++)
+		/* The rows: element 7 of QUERY_RESULT, else 5 (p[2] is the type). */
+		unsigned at = p[2] == PROTO_PEER_QUERY_RESULT ? 7 : 5;
+		for (k = 0; k < at; k++)
 			pos = mp_skip(p, pos);
 		pos += p[pos] >= 0x90 && p[pos] <= 0x9f ? 1 : p[pos] == 0xdc ? 3 : 5;
 	}
@@ -442,7 +457,7 @@ with_elem(unsigned ex, unsigned i, bool row, const struct mp *repl,
 
 /* ---- every wrong msgpack type in every position ---- */
 
-enum fam { F_INT, F_BOOL, F_BIN, F_STR, F_ARRAY, F_BIN_NIL };
+enum fam { F_INT, F_BOOL, F_BIN, F_STR, F_ARRAY, F_BIN_NIL, F_INT_NIL };
 
 static void
 test_wrong_types(void)
@@ -467,29 +482,37 @@ test_wrong_types(void)
 		{ -1, 3, { 0xd4, 0x00, 0x00 } },             /* fixext 1 */
 		{ -1, 1, { 0xc1 } },                         /* never used */
 	};
-	static const int top_fam[PROTO_PEER_TYPE_MAX][8] = {
-		[0] = { F_INT, F_INT, F_BIN, F_INT, F_INT, F_ARRAY },
-		[1] = { F_INT, F_INT, F_BIN, F_INT, F_INT },
-		[2] = { F_INT, F_INT, F_INT, F_INT, F_INT, F_BIN },
-		[3] = { F_INT, F_INT, F_INT, F_INT, F_BOOL, F_INT, F_BOOL, F_ARRAY },
-		[4] = { F_INT, F_INT, F_BIN, F_INT, F_INT },
-		[5] = { F_INT, F_INT, F_BIN, F_INT, F_INT },
-		[6] = { F_INT, F_INT, F_BIN, F_INT, F_INT, F_INT },
-		[7] = { F_INT, F_INT, F_BIN, F_INT, F_INT, F_ARRAY },
-		[8] = { F_INT, F_INT, F_BIN, F_INT, F_INT, F_INT },
-		[9] = { F_INT, F_INT, F_INT, F_INT, F_STR },
+	/* By type: each element's family, and the element count. */
+	static const int top_fam[PROTO_PEER_TYPE_MAX + 1][9] = {
+		[1] = { F_INT, F_INT, F_BIN, F_INT, F_INT, F_ARRAY, F_STR, F_INT_NIL, F_BIN },
+		[2] = { F_INT, F_INT, F_BIN, F_INT, F_INT },
+		[3] = { F_INT, F_INT, F_INT, F_INT, F_INT, F_BIN },
+		[4] = { F_INT, F_INT, F_INT, F_INT, F_BOOL, F_INT, F_BOOL, F_ARRAY },
+		[5] = { F_INT, F_INT, F_BIN, F_INT, F_INT, F_STR },
+		[6] = { F_INT, F_INT, F_BIN, F_INT, F_INT, F_STR },
+		[7] = { F_INT, F_INT, F_BIN, F_INT, F_INT, F_INT, F_STR, F_INT },
+		[8] = { F_INT, F_INT, F_BIN, F_INT, F_INT, F_ARRAY },
+		[9] = { F_INT, F_INT, F_BIN, F_INT, F_INT, F_INT },
+		[10] = { F_INT, F_INT, F_INT, F_INT, F_STR },
+		[11] = { F_INT, F_INT, F_INT, F_STR, F_STR },
+		[12] = { F_INT, F_INT, F_INT, F_BOOL, F_STR },
 	};
-	static const uint8_t nfields[PROTO_PEER_TYPE_MAX] = { 6, 5, 6, 8, 5, 5, 6, 6, 6, 5 };
+	static const uint8_t nfields[PROTO_PEER_TYPE_MAX + 1] = { 0, 9, 5, 6, 8, 6, 6, 8, 6, 6,
+	                                                          5, 5, 5 };
 	static const int row_fam[9] = { F_BIN, F_INT, F_STR, F_INT, F_INT, F_INT,
 	                                F_INT, F_BIN_NIL, F_BIN };
 	unsigned tried = 0, accepted = 0, version_not_eformat = 0;
 	struct proto_peer_msg d;
 
 	for (unsigned ex = 0; ex < PT_EXAMPLES; ex++) {
-		for (unsigned i = 0; i < nfields[ex]; i++) {
+		struct proto_peer_msg m;
+		peer_example(ex, &m);
+		for (unsigned i = 0; i < nfields[m.type]; i++) {
+			int fam = top_fam[m.type][i];
 			for (size_t c = 0; c < sizeof(cand) / sizeof(cand[0]); c++) {
 				struct mp r = { .n = 0 };
-				if (cand[c].fam == top_fam[ex][i])
+				if (cand[c].fam == fam ||
+				    (fam == F_INT_NIL && (cand[c].b[0] == 0xc0 || cand[c].fam == F_INT)))
 					continue;
 				mp_raw(&r, cand[c].b, cand[c].n);
 				int err = with_elem(ex, i, false, &r, &d);
@@ -524,7 +547,7 @@ test_wrong_types(void)
 			}
 		}
 	}
-	ok(tried > 900, "%u wrong-type replacements tried", tried);
+	ok(tried > 1200, "%u wrong-type replacements tried", tried);
 	is_int(accepted, 0, "every element of a wrong msgpack type is refused");
 	is_int(version_not_eformat, 0, "a version that is not an integer is PROTO_EFORMAT");
 }
@@ -577,7 +600,8 @@ vcheck(const struct vcase *c, const struct mp *r)
 		vcheck(&c_, &r_);                                                \
 	} while (0)
 
-enum { X_OBS, X_ACK, X_QUERY, X_RESULT, X_RREQ, X_REND, X_SBEGIN, X_SROWS, X_SEND, X_ERROR };
+enum { X_OBS, X_ACK, X_QUERY, X_RESULT, X_RREQ, X_REND, X_SBEGIN, X_SROWS, X_SEND, X_ERROR,
+       X_CONTROL, X_CRESULT, X_SBATCH };
 
 static void
 test_values(void)
@@ -667,7 +691,8 @@ test_values(void)
 	V_UINT("version 2", X_OBS, 0, false, 2, PROTO_EFORMAT);
 	V_UINT("version 0", X_OBS, 0, false, 0, PROTO_EFORMAT);
 	V_UINT("type 0", X_OBS, 1, false, 0, PROTO_EINVAL);
-	V_UINT("type 11", X_OBS, 1, false, 11, PROTO_EINVAL);
+	V_UINT("type 13", X_OBS, 1, false, 13, PROTO_EINVAL);
+	V_UINT("type CONTROL with OBS_BATCH's elements", X_OBS, 1, false, 11, PROTO_EINVAL);
 	V_UINT("type ACK with OBS_BATCH's elements", X_OBS, 1, false, 2, PROTO_EINVAL);
 	V_BIN("origin empty", X_OBS, 2, false, "", PROTO_EINVAL);
 	V_BIN("origin of 33 octets", X_OBS, 2, false, "123456789012345678901234567890123", PROTO_EINVAL);
@@ -675,6 +700,80 @@ test_values(void)
 	V_UINT("batch stream 0", X_OBS, 3, false, 0, PROTO_EINVAL);
 	V_UINT("batch seq 0", X_OBS, 4, false, 0, PROTO_EINVAL);
 	V_UINT("batch seq 2^64-1", X_OBS, 4, false, UINT64_MAX, 0);
+	/* A node's batch: group first-amber, tlp 2, an 8-octet pseudonym. */
+	V_STR("batch group with '.', '_', '-' and capitals", X_OBS, 6, false, "First.amber_2-x", 0);
+	V_STR("batch group starting with a digit", X_OBS, 6, false, "1st", 0);
+	V_STR("batch group starting with '-'", X_OBS, 6, false, "-amber", PROTO_EINVAL);
+	V_STR("batch group starting with '.'", X_OBS, 6, false, ".amber", PROTO_EINVAL);
+	V_STR("batch group starting with '_'", X_OBS, 6, false, "_amber", PROTO_EINVAL);
+	V_STR("batch group with a blank", X_OBS, 6, false, "first amber", PROTO_EINVAL);
+	V_STR("batch group with a '/'", X_OBS, 6, false, "first/amber", PROTO_EINVAL);
+	V_STR("batch group with a NUL", X_OBS, 6, false, "first\0amber", PROTO_EINVAL);
+	V_STR("batch group in UTF-8", X_OBS, 6, false, "gr\303\274n", PROTO_EINVAL);
+	V_STR("batch group empty with a tlp", X_OBS, 6, false, "", PROTO_EINVAL);
+	V_STR("batch group of 63", X_OBS, 6, false,
+	      "g12345678901234567890123456789012345678901234567890123456789012", 0);
+	V_STR("batch group of 64", X_OBS, 6, false,
+	      "g123456789012345678901234567890123456789012345678901234567890123", PROTO_EINVAL);
+	V_RAW("batch group as str 8 (not the smallest form)", X_OBS, 6, false, "\xd9\x01g", 0);
+	V_RAW("batch group as str 32 claiming 4 GiB", X_OBS, 6, false, "\xdb\xff\xff\xff\xff",
+	      PROTO_ETRUNC);
+	V_UINT("batch tlp 0 (clear)", X_OBS, 7, false, 0, 0);
+	V_UINT("batch tlp 4 (red)", X_OBS, 7, false, 4, 0);
+	V_UINT("batch tlp 5", X_OBS, 7, false, 5, PROTO_EINVAL);
+	V_UINT("batch tlp 255", X_OBS, 7, false, 255, PROTO_EINVAL);
+	V_UINT("batch tlp 256", X_OBS, 7, false, 256, PROTO_EINVAL);
+	V_RAW("batch tlp 2 as int 64", X_OBS, 7, false, "\xd3\0\0\0\0\0\0\0\x02", 0);
+	V_RAW("batch tlp nil with a group", X_OBS, 7, false, "\xc0", PROTO_EINVAL);
+	V_BIN("batch sensor empty", X_OBS, 8, false, "", 0);
+	V_BIN("batch sensor of 16", X_OBS, 8, false, "0123456789abcdef", 0);
+	V_BIN("batch sensor of 17", X_OBS, 8, false, "0123456789abcdefg", PROTO_EINVAL);
+	V_RAW("batch sensor as bin 32 claiming 4 GiB", X_OBS, 8, false, "\xc6\xff\xff\xff\xff",
+	      PROTO_ETRUNC);
+	/* A sensor's batch: no group, tlp nil, no pseudonym. */
+	V_STR("sensor batch with a group but tlp nil", X_SBATCH, 6, false, "first-amber",
+	      PROTO_EINVAL);
+	V_UINT("sensor batch with a tlp but no group", X_SBATCH, 7, false, 2, PROTO_EINVAL);
+	V_BIN("sensor batch with a pseudonym (not the decoder's to refuse)", X_SBATCH, 8, false,
+	      "\x9f\x98\x69\xe2\xe9\x0b\x78\x04", 0);
+	V_RAW("sensor batch with an empty group as str 8", X_SBATCH, 6, false, "\xd9\x00", 0);
+	V_STR("replay request group empty", X_RREQ, 5, false, "", PROTO_EINVAL);
+	V_STR("replay request group with a blank", X_RREQ, 5, false, "a b", PROTO_EINVAL);
+	V_STR("replay request group of one letter", X_RREQ, 5, false, "a", 0);
+	V_STR("replay request group of 64", X_RREQ, 5, false,
+	      "g123456789012345678901234567890123456789012345678901234567890123", PROTO_EINVAL);
+	V_STR("replay end group empty", X_REND, 5, false, "", PROTO_EINVAL);
+	V_STR("replay end group starting with '-'", X_REND, 5, false, "-x", PROTO_EINVAL);
+	V_STR("snapshot group empty", X_SBEGIN, 6, false, "", PROTO_EINVAL);
+	V_STR("snapshot group with a '+'", X_SBEGIN, 6, false, "amber+strict", PROTO_EINVAL);
+	V_RAW("snapshot tlp nil", X_SBEGIN, 7, false, "\xc0", PROTO_EINVAL);
+	V_UINT("snapshot tlp 5", X_SBEGIN, 7, false, 5, PROTO_EINVAL);
+	V_UINT("snapshot tlp 4", X_SBEGIN, 7, false, 4, 0);
+	V_UINT("control request id 0", X_CONTROL, 2, false, 0, PROTO_EINVAL);
+	V_UINT("control request id 2^64-1", X_CONTROL, 2, false, UINT64_MAX, 0);
+	V_STR("control command empty", X_CONTROL, 3, false, "", PROTO_EINVAL);
+	V_STR("control command in capitals", X_CONTROL, 3, false, "Peers", PROTO_EINVAL);
+	V_STR("control command with '_'", X_CONTROL, 3, false, "peer_list", PROTO_EINVAL);
+	V_STR("control command with a blank", X_CONTROL, 3, false, "peer list", PROTO_EINVAL);
+	V_STR("control command with '-' and digits", X_CONTROL, 3, false, "-reload-2", 0);
+	V_STR("control command of 32", X_CONTROL, 3, false, "abcdefghijklmnopqrstuvwxyz-01234", 0);
+	V_STR("control command of 33", X_CONTROL, 3, false, "abcdefghijklmnopqrstuvwxyz-012345",
+	      PROTO_EINVAL);
+	V_STR("control argument empty", X_CONTROL, 4, false, "", 0);
+	V_STR("control argument with blanks and symbols", X_CONTROL, 4, false, "a b ~!\"#", 0);
+	V_STR("control argument with a newline", X_CONTROL, 4, false, "a\nb", PROTO_EINVAL);
+	V_STR("control argument with a tab", X_CONTROL, 4, false, "a\tb", PROTO_EINVAL);
+	V_STR("control argument with DEL", X_CONTROL, 4, false, "a\177", PROTO_EINVAL);
+	V_UINT("control result request id 0", X_CRESULT, 2, false, 0, PROTO_EINVAL);
+	V_RAW("control result not ok", X_CRESULT, 3, false, "\xc2", 0);
+	V_STR("control result report empty", X_CRESULT, 4, false, "", 0);
+	V_STR("control result report with CR", X_CRESULT, 4, false, "a\r\nb", PROTO_EINVAL);
+	V_STR("control result report with ESC", X_CRESULT, 4, false, "\033[1m", PROTO_EINVAL);
+	V_STR("control result report with DEL", X_CRESULT, 4, false, "a\177", PROTO_EINVAL);
+	V_STR("control result report with a NUL", X_CRESULT, 4, false, "a\0b", PROTO_EINVAL);
+	V_STR("control result report in UTF-8", X_CRESULT, 4, false, "caf\303\251", PROTO_EINVAL);
+	V_RAW("control result report as str 32 claiming 4 GiB", X_CRESULT, 4, false,
+	      "\xdb\xff\xff\xff\xff", PROTO_ETRUNC);
 	V_UINT("ACK seq 0 (nothing applied yet)", X_ACK, 4, false, 0, 0);
 	V_UINT("ACK stream 0", X_ACK, 3, false, 0, PROTO_EINVAL);
 	V_UINT("query id 0", X_QUERY, 2, false, 0, PROTO_EINVAL);
@@ -723,6 +822,45 @@ test_values(void)
 		mp_str(&r, t, PROTO_PEER_TEXT_MAX + 1);
 		struct vcase c2 = { "error text of 1025", X_ERROR, 4, false, PROTO_EINVAL };
 		vcheck(&c2, &r);
+		r.n = 0;
+		mp_str(&r, t, PROTO_PEER_TEXT_MAX);
+		struct vcase c3 = { "control argument of 1024", X_CONTROL, 4, false, 0 };
+		vcheck(&c3, &r);
+		r.n = 0;
+		mp_str(&r, t, PROTO_PEER_TEXT_MAX + 1);
+		struct vcase c4 = { "control argument of 1025", X_CONTROL, 4, false, PROTO_EINVAL };
+		vcheck(&c4, &r);
+	}
+	/* Reports of 1 MiB and 1 MiB + 1: larger than struct mp, so by hand. */
+	{
+		struct proto_peer_msg m, d;
+		size_t len;
+		char *rep = malloc(PROTO_PEER_REPORT_MAX + 1);
+		if (rep == NULL)
+			abort();
+		memset(rep, 'r', PROTO_PEER_REPORT_MAX + 1);
+		rep[0] = '\t';
+		rep[PROTO_PEER_REPORT_MAX - 1] = '\n';
+		peer_example(X_CRESULT, &m);
+		m.report = rep;
+		m.report_len = PROTO_PEER_REPORT_MAX;
+		is_int(proto_peer_encode(&m, buf, PROTO_PEER_MSG_MAX, &len), 0,
+		       "a report of 1 MiB encodes");
+		is_int(proto_peer_decode(&d, buf, len, NULL, 0), 0, "and decodes");
+		ok(d.report_len == PROTO_PEER_REPORT_MAX && d.report == (const char *)buf + 12 &&
+		   d.ok && d.request_id == PT_REQ, "to the same values, the report in the buffer");
+		m.report_len = PROTO_PEER_REPORT_MAX + 1;
+		is_int(proto_peer_encode(&m, buf, PROTO_PEER_MSG_MAX, &len), PROTO_EINVAL,
+		       "the encoder refuses a report of 1 MiB + 1");
+		/* 95 01 0c cd 30 39 c3 db 00 10 00 01 + the octets. */
+		static const uint8_t head[] = { 0x95, 0x01, 0x0c, 0xcd, 0x30, 0x39, 0xc3,
+		                                0xdb, 0x00, 0x10, 0x00, 0x01 };
+		memcpy(buf, head, sizeof(head));
+		memcpy(buf + sizeof(head), rep, PROTO_PEER_REPORT_MAX + 1);
+		is_int(proto_peer_decode(&d, buf, sizeof(head) + PROTO_PEER_REPORT_MAX + 1, NULL, 0),
+		       PROTO_EINVAL, "the decoder refuses a report of 1 MiB + 1");
+		is_str(d.field, "report", "naming the report");
+		free(rep);
 	}
 
 	/* NXDOMAIN rows: example obs_batch row 2 is nx.example.com. */
@@ -747,11 +885,14 @@ test_values(void)
 		rr[2].obs.bailiwick = NULL;
 		is_int(proto_peer_encode(&m, buf, PROTO_PEER_MSG_MAX, &len), 0,
 		       "the example batch encodes");
-		ok(len > 0 && buf[len - 1] == 0xc0, "its last element is the nil bailiwick");
-		memcpy(buf + len - 1, "\xc4\x05\003com\0", 7);
-		buf[0] = 0x96;
+		size_t at, end;
+		at = elem_at(buf, len, 2 * PROTO_PEER_ROW_FIELDS + 7, true, &end);
+		ok(end == at + 1 && buf[at] == 0xc0, "row 2's bailiwick is nil");
+		memmove(buf + at + 7, buf + at + 1, len - at - 1);
+		memcpy(buf + at, "\xc4\x05\003com\0", 7);
 		is_int(proto_peer_decode(&d, buf, len + 6, rows, PROTO_PEER_ROWS_MAX),
 		       PROTO_EINVAL, "the decoder refuses an nxdomain row with a bailiwick");
+		is_str(d.why, "nxdomain row with a bailiwick", "for that reason");
 	}
 }
 
@@ -802,17 +943,42 @@ test_structure(void)
 	REFUSE("version -1", "\x92\xff\x01", PROTO_EFORMAT);
 	REFUSE("version uint 64 2^64-1", "\x92\xcf\xff\xff\xff\xff\xff\xff\xff\xff\x01", PROTO_EFORMAT);
 	REFUSE("OBS_BATCH with origin bin 32 claiming 4 GiB",
-	       "\x96\x01\x01\xc6\xff\xff\xff\xff", PROTO_ETRUNC);
+	       "\x99\x01\x01\xc6\xff\xff\xff\xff\x01\x01", PROTO_ETRUNC);
+	REFUSE("OBS_BATCH of 9 elements in 7 octets", "\x99\x01\x01\xc6\xff\xff\xff\xff",
+	       PROTO_ETRUNC);
 	REFUSE("OBS_BATCH with rows array 32 of 2^28 elements",
-	       "\x96\x01\x01\xc4\x01\x41\x01\x01\xdd\x10\x00\x00\x00", PROTO_ETRUNC);
+	       "\x99\x01\x01\xc4\x01\x41\x01\x01\xdd\x10\x00\x00\x00", PROTO_ETRUNC);
 	REFUSE("OBS_BATCH with rows array 32 of 2^32-8 elements and bytes",
-	       "\x96\x01\x01\xc4\x01\x41\x01\x01\xdd\xff\xff\xff\xf8\x00\x00\x00\x00", PROTO_ETRUNC);
+	       "\x99\x01\x01\xc4\x01\x41\x01\x01\xdd\xff\xff\xff\xf8\x00\x00\x00\x00", PROTO_ETRUNC);
 	REFUSE("OBS_BATCH with rows of 7 elements",
-	       "\x96\x01\x01\xc4\x01\x41\x01\x01\x97\xc4\x01\x00\x01\xa1\x41\x01\x00\x00",
+	       "\x99\x01\x01\xc4\x01\x41\x01\x01\x97\xc4\x01\x00\x01\xa1\x41\x01\x00\x00"
+	       "\xa0\xc0\xc4\x00", PROTO_EINVAL);
+	REFUSE("OBS_BATCH with 6 elements (before version 1 had groups)",
+	       "\x96\x01\x01\xc4\x01\x41\x01\x01\x90", PROTO_EINVAL);
+	REFUSE("OBS_BATCH with 8 elements", "\x98\x01\x01\xc4\x01\x41\x01\x01\x90\xa0\xc0",
 	       PROTO_EINVAL);
-	REFUSE("OBS_BATCH with 5 elements", "\x95\x01\x01\xc4\x01\x41\x01\x01", PROTO_EINVAL);
-	REFUSE("OBS_BATCH with 7 elements",
-	       "\x97\x01\x01\xc4\x01\x41\x01\x01\x90\xc0", PROTO_EINVAL);
+	REFUSE("OBS_BATCH with 10 elements",
+	       "\x9a\x01\x01\xc4\x01\x41\x01\x01\x90\xa0\xc0\xc4\x00\xc0", PROTO_EINVAL);
+	REFUSE("OBS_BATCH cut after its rows", "\x99\x01\x01\xc4\x01\x41\x01\x01\x90\xa0\xc0",
+	       PROTO_ETRUNC);
+	REFUSE("OBS_BATCH with a group and tlp nil",
+	       "\x99\x01\x01\xc4\x01\x41\x01\x01\x90\xa1g\xc0\xc4\x00", PROTO_EINVAL);
+	REFUSE("OBS_BATCH with tlp 1 and no group",
+	       "\x99\x01\x01\xc4\x01\x41\x01\x01\x90\xa0\x01\xc4\x00", PROTO_EINVAL);
+	REFUSE("OBS_BATCH with tlp as a bool",
+	       "\x99\x01\x01\xc4\x01\x41\x01\x01\x90\xa1g\xc3\xc4\x00", PROTO_EINVAL);
+	REFUSE("OBS_BATCH with the sensor as nil",
+	       "\x99\x01\x01\xc4\x01\x41\x01\x01\x90\xa0\xc0\xc0", PROTO_EINVAL);
+	REFUSE("OBS_BATCH with the group as nil",
+	       "\x99\x01\x01\xc4\x01\x41\x01\x01\x90\xc0\xc0\xc4\x00", PROTO_EINVAL);
+	REFUSE("REPLAY_REQ without its group (5 elements)",
+	       "\x95\x01\x05\xc4\x01\x41\x01\x01", PROTO_EINVAL);
+	REFUSE("SNAPSHOT_BEGIN without group and tlp (6 elements)",
+	       "\x96\x01\x07\xc4\x01\x41\x01\x01\x01", PROTO_EINVAL);
+	REFUSE("CONTROL with a map for its argument",
+	       "\x95\x01\x0b\x01\xa5peers\x80", PROTO_EINVAL);
+	REFUSE("CONTROL_RESULT with ok as 1", "\x95\x01\x0c\x01\x01\xa0", PROTO_EINVAL);
+	REFUSE("type 13", "\x95\x01\x0d\x01\xc3\xa0", PROTO_EINVAL);
 	REFUSE("ACK with a map for stream", "\x95\x01\x02\xc4\x01\x41\x80\x01", PROTO_EINVAL);
 	REFUSE("ACK then a second ACK", "\x95\x01\x02\xc4\x01\x41\x01\x01\x95\x01\x02\xc4\x01\x41\x01\x01",
 	       PROTO_EINVAL);
@@ -822,15 +988,16 @@ test_structure(void)
 		memset(deep, 0x91, 64);
 		deep[64] = 0x01;
 		refuse("64 nested arrays", deep, 65, PROTO_EFORMAT);
-		memcpy(deep, "\x96\x01\x01\xc4\x01\x41\x01\x01\x98", 9);
+		memcpy(deep, "\x99\x01\x01\xc4\x01\x41\x01\x01\x98", 9);
 		memset(deep + 9, 0x91, 100);
 		refuse("nested arrays as a row's name", deep, 109, PROTO_EINVAL);
-		memcpy(deep, "\x96\x01\x01\xc4\x01\x41\x01\x01\x91", 9);
+		memcpy(deep, "\x99\x01\x01\xc4\x01\x41\x01\x01\x91", 9);
 		refuse("an array inside the rows array", deep, 109, PROTO_EINVAL);
 	}
 	{
-		/* Empty batch: the smallest valid OBS_BATCH. */
-		static const uint8_t empty[] = { 0x96, 0x01, 0x01, 0xc4, 0x01, 0x41, 0x01, 0x01, 0x90 };
+		/* Empty batch: the smallest valid OBS_BATCH (a sensor's). */
+		static const uint8_t empty[] = { 0x99, 0x01, 0x01, 0xc4, 0x01, 0x41, 0x01, 0x01, 0x90,
+		                                 0xa0, 0xc0, 0xc4, 0x00 };
 		before = allocs;
 		is_int(proto_peer_decode(&d, empty, sizeof(empty), NULL, 0), 0,
 		       "an empty batch decodes");
@@ -838,15 +1005,29 @@ test_structure(void)
 		ok(d.type == PROTO_PEER_OBS_BATCH && d.nrows == 0 && d.seq == 1 &&
 		   d.stream == 1 && d.origin_len == 1 && d.origin[0] == 'A',
 		   "to origin 'A', stream 1, seq 1, no rows");
+		ok(d.group_len == 0 && !d.has_tlp && d.sensor_len == 0,
+		   "no group, tlp nil, no sensor pseudonym");
 		/* Non-minimal encodings of the same values are accepted. */
-		static const uint8_t wide[] = { 0xdc, 0x00, 0x06, 0xcc, 0x01, 0xd0, 0x01,
+		static const uint8_t wide[] = { 0xdc, 0x00, 0x09, 0xcc, 0x01, 0xd0, 0x01,
 		                                0xc6, 0x00, 0x00, 0x00, 0x01, 0x41,
 		                                0xcf, 0, 0, 0, 0, 0, 0, 0, 1,
 		                                0xd3, 0, 0, 0, 0, 0, 0, 0, 1,
-		                                0xdd, 0, 0, 0, 0 };
+		                                0xdd, 0, 0, 0, 0,
+		                                0xdb, 0, 0, 0, 0, 0xc0, 0xc6, 0, 0, 0, 0 };
 		is_int(proto_peer_decode(&d, wide, sizeof(wide), NULL, 0), 0,
 		       "the same batch in the widest encodings decodes");
-		ok(d.seq == 1 && d.stream == 1 && d.nrows == 0, "to the same values");
+		ok(d.seq == 1 && d.stream == 1 && d.nrows == 0 && d.group_len == 0 &&
+		   !d.has_tlp && d.sensor_len == 0, "to the same values");
+		/* A node's empty batch, wide: group "g", tlp 2 as uint 64. */
+		static const uint8_t wide2[] = { 0xdc, 0x00, 0x09, 0x01, 0x01, 0xc4, 0x01, 0x41,
+		                                 0x01, 0x01, 0x90,
+		                                 0xdb, 0, 0, 0, 1, 'g',
+		                                 0xcf, 0, 0, 0, 0, 0, 0, 0, 2,
+		                                 0xc6, 0, 0, 0, 2, 0xab, 0xcd };
+		is_int(proto_peer_decode(&d, wide2, sizeof(wide2), NULL, 0), 0,
+		       "a node's batch with group, tlp and sensor in wide formats decodes");
+		ok(d.group_len == 1 && d.group[0] == 'g' && d.has_tlp && d.tlp == 2 &&
+		   d.sensor_len == 2 && d.sensor[1] == 0xcd, "to group g, tlp 2, sensor abcd");
 	}
 	/* A message over 4 MiB, before anything else is looked at. */
 	{
@@ -874,14 +1055,34 @@ test_structure(void)
 	/* Where a refusal is. */
 	{
 		struct proto_peer_msg m;
+		size_t at, end;
 		peer_example(X_OBS, &m);
 		if (proto_peer_encode(&m, ex, sizeof(ex), &len) != 0)
 			abort();
-		ex[len - 2] = 0; /* the nxdomain row's count, before its nil */
+		at = elem_at(ex, len, 2 * PROTO_PEER_ROW_FIELDS + 6, true, &end);
+		ex[at] = 0; /* the nxdomain row's count, 1 */
 		is_int(proto_peer_decode(&d, ex, len, rows, PROTO_PEER_ROWS_MAX), PROTO_EINVAL,
 		       "count 0 in the third row is refused");
 		is_str(d.field, "count", "field 'count'");
-		is_int(d.at, len - 2, "at its byte offset");
+		is_int(d.at, at, "at its byte offset");
+		ex[at] = 1;
+		at = elem_at(ex, len, 7, false, &end);
+		ex[at] = 5;
+		is_int(proto_peer_decode(&d, ex, len, rows, PROTO_PEER_ROWS_MAX), PROTO_EINVAL,
+		       "tlp 5 after the rows is refused");
+		is_str(d.field, "tlp", "field 'tlp'");
+		is_int(d.at, at, "at its byte offset");
+		ex[at] = 0xc0;
+		is_int(proto_peer_decode(&d, ex, len, rows, PROTO_PEER_ROWS_MAX), PROTO_EINVAL,
+		       "tlp nil with a group is refused");
+		is_str(d.why, "a group without a TLP (nil)", "as a group without a TLP");
+		ex[at] = 2;
+		ex[elem_at(ex, len, 2 * PROTO_PEER_ROW_FIELDS + 6, true, &end)] = 0;
+		at = elem_at(ex, len, 3, false, &end);
+		memset(ex + at + 1, 0, 8);
+		is_int(proto_peer_decode(&d, ex, len, rows, PROTO_PEER_ROWS_MAX), PROTO_EINVAL,
+		       "stream 0 and a row's count 0 are refused");
+		is_str(d.field, "stream", "for the stream: the header is checked before the rows");
 	}
 }
 
@@ -915,7 +1116,7 @@ test_encoder(void)
 		       PROTO_EINVAL, "the encoder refuses %s", what);            \
 	} while (0)
 	ENC_REFUSES("type 0", m.type = 0);
-	ENC_REFUSES("type 11", m.type = 11);
+	ENC_REFUSES("type 13", m.type = 13);
 	ENC_REFUSES("origin of 0 octets", m.origin_len = 0);
 	ENC_REFUSES("origin of 33 octets", m.origin_len = 33);
 	ENC_REFUSES("stream 0", m.stream = 0);
@@ -936,33 +1137,69 @@ test_encoder(void)
 	            (rr[0].obs.bailiwick = pt_nx, rr[0].obs.bailiwick_len = sizeof(pt_nx)));
 	ENC_REFUSES("a QUERY_RESULT row without origin",
 	            (m.type = PROTO_PEER_QUERY_RESULT, m.query_id = 1, m.final = true));
+	ENC_REFUSES("a group without a tlp", m.has_tlp = false);
+	ENC_REFUSES("a tlp without a group", m.group_len = 0);
+	ENC_REFUSES("tlp 5", m.tlp = 5);
+	ENC_REFUSES("tlp 255", m.tlp = 255);
+	ENC_REFUSES("a group starting with '-'", m.group = "-first-amber");
+	ENC_REFUSES("a group with a blank", m.group = "first amber");
+	ENC_REFUSES("a group of 64", m.group_len = 64);
+	ENC_REFUSES("a group NULL with a length", m.group = NULL);
+	ENC_REFUSES("a sensor pseudonym of 17", m.sensor_len = 17);
+	ENC_REFUSES("a sensor pseudonym NULL with a length", m.sensor = NULL);
 #undef ENC_REFUSES
 
-	peer_example(X_QUERY, &m);
-	m.hop_limit = 9;
-	is_int(proto_peer_encode(&m, buf, PROTO_PEER_MSG_MAX, &len), PROTO_EINVAL,
-	       "the encoder refuses hop limit 9");
-	peer_example(X_QUERY, &m);
-	m.query_len = 3;
-	is_int(proto_peer_encode(&m, buf, PROTO_PEER_MSG_MAX, &len), PROTO_EINVAL,
-	       "the encoder refuses query bytes that do not decode");
-	peer_example(X_RESULT, &m);
-	m.final = false;
-	m.limited = true;
-	is_int(proto_peer_encode(&m, buf, PROTO_PEER_MSG_MAX, &len), PROTO_EINVAL,
-	       "the encoder refuses 'limited' on a part that is not final");
-	peer_example(X_ERROR, &m);
-	m.text = "two\nlines";
-	m.text_len = 9;
-	is_int(proto_peer_encode(&m, buf, PROTO_PEER_MSG_MAX, &len), PROTO_EINVAL,
-	       "the encoder refuses an error text with a newline");
-	m.text_len = PROTO_PEER_TEXT_MAX + 1;
-	is_int(proto_peer_encode(&m, buf, PROTO_PEER_MSG_MAX, &len), PROTO_EINVAL,
-	       "the encoder refuses an error text over 1024");
-	peer_example(X_SEND, &m);
-	m.total_rows = 10001;
-	is_int(proto_peer_encode(&m, buf, PROTO_PEER_MSG_MAX, &len), PROTO_EINVAL,
-	       "the encoder refuses more rows than the parts can hold");
+	/* A zero-initialised batch is a sensor's: "", nil, empty bin. */
+	{
+		struct proto_peer_msg z = { .type = PROTO_PEER_OBS_BATCH,
+		                            .origin = (const uint8_t *)"A", .origin_len = 1,
+		                            .stream = 1, .seq = 1 };
+		is_int(proto_peer_encode(&z, buf, PROTO_PEER_MSG_MAX, &len), 0,
+		       "a zero-initialised batch encodes");
+		ok(len == 13 && memcmp(buf, "\x99\x01\x01\xc4\x01\x41\x01\x01\x90"
+		                            "\xa0\xc0\xc4\x00", 13) == 0,
+		   "as a sensor's: group a0, tlp c0, sensor c4 00");
+		z.has_tlp = true;
+		is_int(proto_peer_encode(&z, buf, PROTO_PEER_MSG_MAX, &len), PROTO_EINVAL,
+		       "with has_tlp and no group it is refused");
+	}
+	/* The other messages: example ex with stmt applied is refused. */
+#define ENC_REFUSES_X(ex, what, stmt)                                            \
+	do {                                                                     \
+		peer_example((ex), &m);                                          \
+		stmt;                                                            \
+		is_int(proto_peer_encode(&m, buf, PROTO_PEER_MSG_MAX, &len),     \
+		       PROTO_EINVAL, "the encoder refuses %s", what);            \
+	} while (0)
+	ENC_REFUSES_X(X_RREQ, "a REPLAY_REQ without a group", m.group_len = 0);
+	ENC_REFUSES_X(X_REND, "a REPLAY_END group with a '!'",
+	              (m.group = "first.amber!", m.group_len = 12));
+	ENC_REFUSES_X(X_SBEGIN, "a SNAPSHOT_BEGIN with tlp nil", m.has_tlp = false);
+	ENC_REFUSES_X(X_SBEGIN, "a SNAPSHOT_BEGIN with tlp 5", m.tlp = 5);
+	ENC_REFUSES_X(X_CONTROL, "request id 0", m.request_id = 0);
+	ENC_REFUSES_X(X_CONTROL, "an empty command", m.command_len = 0);
+	ENC_REFUSES_X(X_CONTROL, "a command in capitals", m.command = "PEERS");
+	ENC_REFUSES_X(X_CONTROL, "a command of 33",
+	              (m.command = "abcdefghijklmnopqrstuvwxyz-012345", m.command_len = 33));
+	ENC_REFUSES_X(X_CONTROL, "an argument with a tab", (m.arg = "a\tb", m.arg_len = 3));
+	ENC_REFUSES_X(X_CONTROL, "an argument NULL with a length", (m.arg = NULL, m.arg_len = 1));
+	ENC_REFUSES_X(X_CRESULT, "a report with a carriage return",
+	              (m.report = "a\r\n", m.report_len = 3));
+	ENC_REFUSES_X(X_CRESULT, "request id 0 in a result", m.request_id = 0);
+	ENC_REFUSES_X(X_QUERY, "hop limit 9", m.hop_limit = 9);
+	ENC_REFUSES_X(X_QUERY, "query bytes that do not decode", m.query_len = 3);
+	ENC_REFUSES_X(X_RESULT, "'limited' on a part that is not final",
+	              (m.final = false, m.limited = true));
+	ENC_REFUSES_X(X_ERROR, "an error text with a newline",
+	              (m.text = "two\nlines", m.text_len = 9));
+	ENC_REFUSES_X(X_ERROR, "an error text over 1024", m.text_len = PROTO_PEER_TEXT_MAX + 1);
+	ENC_REFUSES_X(X_SEND, "more rows than the parts can hold", m.total_rows = 10001);
+#undef ENC_REFUSES_X
+	peer_example(X_CRESULT, &m);
+	m.report = NULL;
+	m.report_len = 0;
+	is_int(proto_peer_encode(&m, buf, PROTO_PEER_MSG_MAX, &len), 0,
+	       "an empty report may be NULL");
 
 	/* Over 4 MiB: 10000 rows of 500 octets of rdata. */
 	{
