@@ -72,6 +72,98 @@ take_part(const uint8_t *buf, size_t len, uint64_t qid, uint32_t *next_part,
 	}
 }
 
+/* A CURVE DEALER to the node, with a monitor for refused handshakes. */
+struct conn {
+	zsock_t *dealer, *monitor;
+	zpoller_t *poller;
+};
+
+static void
+conn_close(struct conn *c)
+{
+	zpoller_destroy(&c->poller);
+	zsock_destroy(&c->monitor);
+	zsock_destroy(&c->dealer);
+}
+
+static int
+conn_open(struct conn *c, const char *endpoint, const uint8_t node_pub[PROTO_KEYS_LEN],
+          const uint8_t pub[PROTO_KEYS_LEN], const uint8_t sec[PROTO_KEYS_LEN],
+          unsigned timeout_s, char *why, size_t whylen)
+{
+	char server_z85[PROTO_KEYS_Z85_LEN + 1], mon[64];
+
+	memset(c, 0, sizeof(*c));
+	zsys_handler_set(NULL);
+	if ((c->dealer = zsock_new(ZMQ_DEALER)) == NULL ||
+	    (c->monitor = zsock_new(ZMQ_PAIR)) == NULL) {
+		snprintf(why, whylen, "cannot create a socket");
+		return PROTO_EIO;
+	}
+	proto_keys_z85_encode(node_pub, PROTO_KEYS_LEN, server_z85, sizeof(server_z85));
+	zsock_set_curve_serverkey(c->dealer, server_z85);
+	zsock_set_curve_publickey_bin(c->dealer, pub);
+	zsock_set_curve_secretkey_bin(c->dealer, sec);
+	zsock_set_maxmsgsize(c->dealer, (int)PROTO_PEER_MSG_MAX);
+	zsock_set_linger(c->dealer, 0);
+	snprintf(mon, sizeof(mon), "inproc://pdns-monitor-%p", (void *)c->dealer);
+	if (zmq_socket_monitor(zsock_resolve(c->dealer), mon, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
+	                       ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+	                       ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) != 0 ||
+	    zsock_connect(c->monitor, "%s", mon) != 0) {
+		snprintf(why, whylen, "cannot monitor the node socket");
+		return PROTO_EIO;
+	}
+	if (zsock_connect(c->dealer, "%s", endpoint) != 0) {
+		snprintf(why, whylen, "not a ZeroMQ endpoint (tcp://HOST:PORT, ipc://PATH)");
+		return PROTO_EINVAL;
+	}
+	/* The DEALER queues a message until the connection is up. */
+	zsock_set_sndtimeo(c->dealer, (int)timeout_s * 1000);
+	if ((c->poller = zpoller_new(c->dealer, c->monitor, NULL)) == NULL) {
+		snprintf(why, whylen, "cannot poll the node socket");
+		return PROTO_EIO;
+	}
+	return 0;
+}
+
+/* Wait for one message until deadline: 1 and *msg received, or an error
+ * (a refused handshake, the deadline) with why set. */
+static int
+conn_recv(struct conn *c, zmq_msg_t *msg, time_t deadline, unsigned timeout_s, const char *who,
+          char *why, size_t whylen)
+{
+	for (;;) {
+		if (time(NULL) >= deadline) {
+			snprintf(why, whylen, "no complete answer within %u s (is the node "
+			         "running and listening there?)", timeout_s);
+			return PROTO_EIO;
+		}
+		void *which = zpoller_wait(c->poller, 200);
+		if (which == c->monitor) {
+			zmsg_t *ev = zmsg_recv(c->monitor);
+			zframe_t *f = ev ? zmsg_first(ev) : NULL;
+			uint16_t event = 0;
+			if (f != NULL && zframe_size(f) >= 2)
+				memcpy(&event, zframe_data(f), sizeof(event));
+			zmsg_destroy(&ev);
+			if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
+				snprintf(why, whylen, "the node refused our key (not a %s of its "
+				         "config?)", who);
+				return PROTO_EPERM;
+			}
+			snprintf(why, whylen, "the CURVE handshake failed (wrong --node-key?)");
+			return PROTO_EIO;
+		}
+		if (which != c->dealer)
+			continue;
+		zmq_msg_init(msg);
+		if (zmq_msg_recv(msg, zsock_resolve(c->dealer), ZMQ_DONTWAIT) >= 0)
+			return 1;
+		zmq_msg_close(msg);
+	}
+}
+
 int
 cli_node_query(const char *endpoint, const uint8_t node_pub[PROTO_KEYS_LEN],
                const uint8_t pub[PROTO_KEYS_LEN], const uint8_t sec[PROTO_KEYS_LEN],
@@ -79,13 +171,11 @@ cli_node_query(const char *endpoint, const uint8_t node_pub[PROTO_KEYS_LEN],
                struct cli_node_result *res, char *why, size_t whylen)
 {
 	uint8_t qbuf[PROTO_QUERY_WIRE_MAX], out[PROTO_QUERY_WIRE_MAX + PROTO_PEER_HEAD_MAX];
-	char server_z85[PROTO_KEYS_Z85_LEN + 1], mon[64];
 	size_t qlen, len;
 	uint64_t qid = 0;
 	uint32_t next_part = 0;
-	zsock_t *dealer = NULL, *monitor = NULL;
-	zpoller_t *poller = NULL;
-	int err = PROTO_EIO, done = 0;
+	struct conn c;
+	int err;
 
 	memset(res, 0, sizeof(*res));
 	why[0] = '\0';
@@ -102,85 +192,95 @@ cli_node_query(const char *endpoint, const uint8_t node_pub[PROTO_KEYS_LEN],
 		snprintf(why, whylen, "cannot encode the QUERY message");
 		return err;
 	}
-	zsys_handler_set(NULL);
-	err = PROTO_EIO;
-	if ((dealer = zsock_new(ZMQ_DEALER)) == NULL || (monitor = zsock_new(ZMQ_PAIR)) == NULL) {
-		snprintf(why, whylen, "cannot create a socket");
+	if ((err = conn_open(&c, endpoint, node_pub, pub, sec, timeout_s, why, whylen)) != 0)
 		goto out;
-	}
-	proto_keys_z85_encode(node_pub, PROTO_KEYS_LEN, server_z85, sizeof(server_z85));
-	zsock_set_curve_serverkey(dealer, server_z85);
-	zsock_set_curve_publickey_bin(dealer, pub);
-	zsock_set_curve_secretkey_bin(dealer, sec);
-	zsock_set_maxmsgsize(dealer, (int)PROTO_PEER_MSG_MAX);
-	zsock_set_linger(dealer, 0);
-	snprintf(mon, sizeof(mon), "inproc://pdns-monitor-%p", (void *)dealer);
-	if (zmq_socket_monitor(zsock_resolve(dealer), mon, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
-	                       ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
-	                       ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) != 0 ||
-	    zsock_connect(monitor, "%s", mon) != 0) {
-		snprintf(why, whylen, "cannot monitor the node socket");
-		goto out;
-	}
-	if (zsock_connect(dealer, "%s", endpoint) != 0) {
-		snprintf(why, whylen, "not a ZeroMQ endpoint (tcp://HOST:PORT, ipc://PATH)");
-		err = PROTO_EINVAL;
-		goto out;
-	}
-	/* The DEALER queues the message until the connection is up. */
-	zsock_set_sndtimeo(dealer, (int)timeout_s * 1000);
-	if (zmq_send(zsock_resolve(dealer), out, len, 0) < 0) {
+	if (zmq_send(zsock_resolve(c.dealer), out, len, 0) < 0) {
 		snprintf(why, whylen, "cannot send the query: %s", zmq_strerror(errno));
+		err = PROTO_EIO;
 		goto out;
 	}
-	poller = zpoller_new(dealer, monitor, NULL);
 	time_t deadline = time(NULL) + (time_t)timeout_s;
-	while (poller != NULL && done == 0) {
-		time_t now = time(NULL);
-		if (now >= deadline) {
-			snprintf(why, whylen, "no complete answer within %u s (is the node "
-			         "running and listening there?)", timeout_s);
-			err = PROTO_EIO;
-			break;
-		}
-		void *which = zpoller_wait(poller, 200);
-		if (which == monitor) {
-			zmsg_t *ev = zmsg_recv(monitor);
-			zframe_t *f = ev ? zmsg_first(ev) : NULL;
-			uint16_t event = 0;
-			if (f != NULL && zframe_size(f) >= 2)
-				memcpy(&event, zframe_data(f), sizeof(event));
-			zmsg_destroy(&ev);
-			if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
-				snprintf(why, whylen, "the node refused our key (not a [client] of its "
-				         "config?)");
-				err = PROTO_EPERM;
-			} else {
-				snprintf(why, whylen, "the CURVE handshake failed (wrong --node-key?)");
-				err = PROTO_EIO;
-			}
-			break;
-		}
-		if (which != dealer)
-			continue;
+	for (;;) {
 		zmq_msg_t msg;
-		zmq_msg_init(&msg);
-		if (zmq_msg_recv(&msg, zsock_resolve(dealer), ZMQ_DONTWAIT) >= 0) {
-			int r = take_part(zmq_msg_data(&msg), zmq_msg_size(&msg), qid, &next_part,
-			                  rows, res, why, whylen);
-			if (r < 0) {
-				err = r;
-				done = -1;
-			} else if (r == 1) {
+		if ((err = conn_recv(&c, &msg, deadline, timeout_s, "[client]", why, whylen)) < 0)
+			break;
+		err = take_part(zmq_msg_data(&msg), zmq_msg_size(&msg), qid, &next_part, rows, res,
+		                why, whylen);
+		zmq_msg_close(&msg);
+		if (err != 0)
+			break;
+	}
+	if (err == 1)
+		err = 0;
+out:
+	conn_close(&c);
+	return err;
+}
+
+int
+cli_node_control(const char *endpoint, const uint8_t node_pub[PROTO_KEYS_LEN],
+                 const uint8_t pub[PROTO_KEYS_LEN], const uint8_t sec[PROTO_KEYS_LEN],
+                 const char *command, const char *arg, unsigned timeout_s, FILE *report,
+                 char *why, size_t whylen)
+{
+	uint8_t out[PROTO_PEER_HEAD_MAX + PROTO_PEER_COMMAND_MAX + PROTO_PEER_TEXT_MAX];
+	uint64_t rid = 0;
+	size_t len;
+	struct conn c;
+	int err;
+
+	why[0] = '\0';
+	while (rid == 0)
+		randombytes_buf(&rid, sizeof(rid));
+	struct proto_peer_msg m = { .type = PROTO_PEER_CONTROL, .request_id = rid,
+	                            .command = command, .command_len = (uint8_t)strlen(command),
+	                            .arg = arg, .arg_len = (uint16_t)strlen(arg) };
+	if ((err = proto_peer_encode(&m, out, sizeof(out), &len)) != 0) {
+		snprintf(why, whylen, "the argument '%s' cannot be sent (printable ASCII, at most "
+		         "%u bytes)", arg, PROTO_PEER_TEXT_MAX);
+		return PROTO_EINVAL;
+	}
+	if ((err = conn_open(&c, endpoint, node_pub, pub, sec, timeout_s, why, whylen)) != 0)
+		goto out;
+	if (zmq_send(zsock_resolve(c.dealer), out, len, 0) < 0) {
+		snprintf(why, whylen, "cannot send the request: %s", zmq_strerror(errno));
+		err = PROTO_EIO;
+		goto out;
+	}
+	time_t deadline = time(NULL) + (time_t)timeout_s;
+	for (;;) {
+		zmq_msg_t msg;
+		struct proto_peer_msg r;
+		if ((err = conn_recv(&c, &msg, deadline, timeout_s, "[client] with control = yes",
+		                     why, whylen)) < 0)
+			break;
+		memset(&r, 0, sizeof(r));
+		err = proto_peer_decode(&r, zmq_msg_data(&msg), zmq_msg_size(&msg), NULL, 0);
+		if (err != 0) {
+			snprintf(why, whylen, "the node sent a broken message: %s",
+			         r.why ? r.why : proto_strerror(err));
+			err = PROTO_EIO;
+		} else if (r.type == PROTO_PEER_ERROR) {
+			snprintf(why, whylen, "the node refused the request: %.*s", (int)r.text_len,
+			         r.text);
+			err = PROTO_EIO;
+		} else if (r.type == PROTO_PEER_CONTROL_RESULT && r.request_id == rid) {
+			if (r.ok) {
+				fwrite(r.report, 1, r.report_len, report);
 				err = 0;
-				done = 1;
+			} else {
+				snprintf(why, whylen, "%.*s", (int)r.report_len, r.report);
+				why[strcspn(why, "\n")] = '\0';
+				err = PROTO_EINVAL;
 			}
+		} else {
+			err = 1; /* not ours: wait on */
 		}
 		zmq_msg_close(&msg);
+		if (err != 1)
+			break;
 	}
 out:
-	zpoller_destroy(&poller);
-	zsock_destroy(&monitor);
-	zsock_destroy(&dealer);
+	conn_close(&c);
 	return err;
 }

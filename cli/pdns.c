@@ -17,6 +17,7 @@
 
 #include <sodium.h>
 
+#include "cli/cli_admin.h"
 #include "cli/cli_keygen.h"
 #include "cli/cli_node.h"
 #include "cli/cli_out.h"
@@ -121,7 +122,8 @@ usage(FILE *f)
 	           "\nexit: 0 ok (no results too), 64 usage or unparsable argument or refused\n"
 	           "query, 65 store data error, 66 no store at DIR, 69 store busy or node\n"
 	           "unreachable or refusing our key, 70 internal, 74 I/O error, 77 permission\n"
-	           "denied (or a key file readable by others)\n");
+	           "denied (or a key file readable by others)\n"
+	           "\nAlso: pdns keygen PREFIX; pdns status|peers|purge (see pdns status --help)\n");
 }
 
 /* A one-line usage error; returns EXIT_USAGE. */
@@ -518,6 +520,8 @@ main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "keygen") == 0)
 		return cli_keygen_main(argc - 1, argv + 1);
+	if (argc > 1 && cli_admin_is_command(argv[1]))
+		return cli_admin_main(argc - 1, argv + 1);
 	a.limit = DEFAULT_LIMIT;
 	a.max_scan = DEFAULT_MAX_SCAN;
 	a.fmt = CLI_FMT_TEXT;

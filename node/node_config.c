@@ -247,7 +247,9 @@ begin_section(struct pstate *ps, unsigned line, const char *hdr, char *inner)
 			                                   hdr);
 			if (g != NULL)
 				*g = (struct node_config_group){ .name = copy, .line = line,
-				                                 .tlp = NODE_TLP_AMBER };
+				                                 .tlp = NODE_TLP_AMBER,
+				                                 .replay_log = DEFAULT_REPLAY_LOG,
+				                                 .heartbeat = DEFAULT_HEARTBEAT };
 			ps->base = g;
 		} else if (s == S_SENSOR) {
 			struct node_config_sensor *se = grow(ps, (void **)&c->sensors, &c->n_sensors,
@@ -535,6 +537,7 @@ parse(const char *name, const char *path, const char *text, size_t len, unsigned
 	c->export.min_days = 1;
 	c->limits.max_message_size = DEFAULT_MAX_MESSAGE;
 	c->limits.max_future_skew = DEFAULT_FUTURE_SKEW;
+	c->limits.max_snapshot_rows = DEFAULT_SNAPSHOT_ROWS;
 	config_dir(&ps, name);
 
 	if (path != NULL) {

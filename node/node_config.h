@@ -74,6 +74,8 @@ struct node_config_group {
 	enum node_tlp tlp;             /* tlp: default amber */
 	char *publish;                 /* publish: PUB bind endpoint (required) */
 	char *pseudonym_secret_file;   /* pseudonym-secret-file (required) */
+	uint64_t replay_log;           /* replay-log: bytes kept for replays, default 256M */
+	uint32_t heartbeat;            /* heartbeat: seconds, default 30 */
 };
 
 /* [sensor NAME]: a sensor allowed to send us batches. */
@@ -90,6 +92,7 @@ struct node_config_client {
 	unsigned line;
 	uint8_t public_key[PROTO_KEYS_LEN];             /* public-key (required) */
 	char public_key_z85[PROTO_KEYS_Z85_LEN + 1];
+	bool control;                                   /* control: may administer, default no */
 };
 
 /* [peer NAME]: a trusted node. */
@@ -139,7 +142,7 @@ struct node_config {
 		bool suppress_special_use_names;        /* default yes */
 		bool suppress_special_purpose_addresses; /* default yes (and their PTRs) */
 		uint32_t min_count;                     /* default 1 */
-		uint32_t min_days;                      /* default 1 */
+		uint32_t min_days;                      /* 1 or 2, default 1 */
 		uint32_t time_granularity;              /* seconds; 0: exact (default) */
 	} export;
 
@@ -151,8 +154,9 @@ struct node_config {
 
 	/* [limits] */
 	struct {
-		uint64_t max_message_size;              /* bytes, default 262144 */
+		uint64_t max_message_size;              /* bytes, default 4 MiB */
 		uint32_t max_future_skew;               /* seconds, default 300 */
+		uint32_t max_snapshot_rows;             /* rows staged per snapshot, default 10M */
 	} limits;
 };
 

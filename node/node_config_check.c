@@ -65,6 +65,10 @@ node_config_check_defaults_and_refs(struct pstate *ps)
 		if (p->accept_observations && p->endpoints.n == 0)
 			node_config_fail(ps, p->line, "endpoint", "missing: [peer %s] accepts observations but "
 			                 "has no endpoint to subscribe to (or set accept)", p->name);
+		else if (p->accept_observations && p->query_endpoints.n == 0)
+			node_config_fail(ps, p->line, "query-endpoint", "missing: [peer %s] accepts "
+			                 "observations, and replays and snapshots are asked for at its "
+			                 "query endpoint", p->name);
 	}
 }
 

@@ -51,12 +51,17 @@ static const struct keydef export_keys[] = {
 	{ "suppress-special-purpose-addresses", VT_BOOL,
 	  NODE_OFF(export.suppress_special_purpose_addresses), false, 0, 0 },
 	{ "min-count", VT_U32, NODE_OFF(export.min_count), false, 1, UINT32_MAX },
-	{ "min-days", VT_U32, NODE_OFF(export.min_days), false, 1, 3650 },
+	/* Distinct days are judged from the first and last sightings, which is
+	 * exact for 2 (the common threshold) and impossible beyond it with an
+	 * aggregate of (first, last, count): larger values are refused. */
+	{ "min-days", VT_U32, NODE_OFF(export.min_days), false, 1, 2 },
 	{ "time-granularity", VT_GRANULARITY, NODE_OFF(export.time_granularity), false, 1, DAY },
 };
 static const struct keydef limits_keys[] = {
 	{ "max-message-size", VT_SIZE, NODE_OFF(limits.max_message_size), false, 1024,
-	  64u << 20 },
+	  4u << 20 },
+	{ "max-snapshot-rows", VT_U32, NODE_OFF(limits.max_snapshot_rows), false, 1000,
+	  1000000000 },
 	{ "max-future-skew", VT_DURATION, NODE_OFF(limits.max_future_skew), false, 0, 7 * DAY },
 };
 static const struct keydef retention_keys[] = {
@@ -68,12 +73,15 @@ static const struct keydef group_keys[] = {
 	{ "publish", VT_BIND, GROUP_OFF(publish), true, 0, 0 },
 	{ "pseudonym-secret-file", VT_SECRET_FILE, GROUP_OFF(pseudonym_secret_file), true, 0,
 	  0 },
+	{ "replay-log", VT_SIZE, GROUP_OFF(replay_log), false, 1u << 20, 64ull << 30 },
+	{ "heartbeat", VT_DURATION, GROUP_OFF(heartbeat), false, 1, 3600 },
 };
 static const struct keydef sensor_keys[] = {
 	{ "public-key", VT_PUBKEY, SENSOR_OFF(public_key), true, 0, 0 },
 };
 static const struct keydef client_keys[] = {
 	{ "public-key", VT_PUBKEY, CLIENT_OFF(public_key), true, 0, 0 },
+	{ "control", VT_BOOL, CLIENT_OFF(control), false, 0, 0 },
 };
 static const struct keydef peer_keys[] = {
 	{ "public-key", VT_PUBKEY, PEER_OFF(public_key), true, 0, 0 },
@@ -215,7 +223,7 @@ parse_duration(const char *s, uint64_t *out)
 	return true;
 }
 
-/* 65536, 64k, 64KiB, 1M, 1MiB (k = 1024). */
+/* 65536, 64k, 64KiB, 1M, 1MiB, 2G (k = 1024). */
 static bool
 parse_size(const char *s, uint64_t *out)
 {
@@ -236,6 +244,8 @@ parse_size(const char *s, uint64_t *out)
 		mul = 1024;
 	else if (strcmp(unit, "m") == 0 || strcmp(unit, "M") == 0 || strcmp(unit, "MiB") == 0)
 		mul = 1024 * 1024;
+	else if (strcmp(unit, "g") == 0 || strcmp(unit, "G") == 0 || strcmp(unit, "GiB") == 0)
+		mul = 1024ull * 1024 * 1024;
 	else
 		return false;
 	if (v > UINT64_MAX / mul)
@@ -497,13 +507,20 @@ value_pubkey(struct pstate *ps, unsigned line, const struct keydef *kd, const ch
 	char why[PATH_MAX + 256];
 	char *path;
 
+	/* An existing .pub/.key file first: a 40-character path can be Z85. */
+	bool z85_text = false;
 	if (proto_keys_is_z85_key(v)) {
+		path = resolve_path(ps, line, kd->name, v);
+		z85_text = path == NULL || !proto_keys_is_key_path(path);
+		free(path);
+	}
+	if (z85_text) {
 		proto_keys_z85_decode(v, PROTO_KEYS_Z85_LEN, key, PROTO_KEYS_LEN);
 		memcpy(z85, v, PROTO_KEYS_Z85_LEN + 1);
 		add_key_use(ps, key, line);
 		return;
 	}
-	if (looks_secret(ps, v)) {
+	if (!proto_keys_is_z85_key(v) && looks_secret(ps, v)) {
 		node_config_fail(ps, line, kd->name, "not a public key: give 40 Z85 characters or the path "
 		                 "of a .pub file");
 		return;
@@ -632,7 +649,7 @@ node_config_keys_apply(struct pstate *ps, unsigned line, const struct keydef *kd
 		return;
 	case VT_SIZE:
 		if (!parse_size(v, &u))
-			node_config_fail(ps, line, kd->name, "not a size (65536, 64k, 1M)");
+			node_config_fail(ps, line, kd->name, "not a size (65536, 64k, 1M, 2G)");
 		else if (u < kd->min || u > kd->max)
 			node_config_fail(ps, line, kd->name, "%llu bytes is out of range (%llu..%llu)",
 			                 (unsigned long long)u, (unsigned long long)kd->min,

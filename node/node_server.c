@@ -1,15 +1,19 @@
 /*
- * node_server.c - sensors' batches in, queries answered, one loop.
+ * node_server.c - the loop: sensors' batches in, queries answered, and the
+ * sockets of groups (node_pub.c), peers (node_sub.c) and control
+ * (node_ctl.c) served in turn.
  *
- * The loop polls both ROUTER sockets; each message is handled to the end
- * (store write, state file, ACK; or the whole query) before the next, which
- * keeps the store single-threaded and the exactly-once state simple. A
- * store writer thread fed by inproc sockets comes with peers.
+ * Each message is handled to the end (store write, then ACK and published
+ * batches; or the whole query, replay or snapshot) before the next, which
+ * keeps the store single-threaded and every exactly-once state simple: what
+ * a snapshot reads is exactly what the published sequence numbers account
+ * for, because nothing else writes meanwhile.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +24,7 @@
 #include <czmq.h>
 #include <sodium.h>
 
+#include "node/node_impl.h"
 #include "node/node_log.h"
 #include "node/node_server.h"
 #include "proto/proto_err.h"
@@ -27,45 +32,13 @@
 #include "proto/proto_query.h"
 #include "store/store_db.h"
 
-#define ID_MAX 256          /* bytes of a ROUTER routing id */
-#define RATE_LOG_INTERVAL 10 /* seconds between input-error log lines */
 #define STATE_MAX 1000000   /* sensor streams remembered */
 
 /* Exactly-once state of one sensor stream. */
-struct stream_state {
+struct node_sstate {
 	uint8_t origin[PROTO_PEER_ORIGIN_MAX];
 	uint8_t origin_len;
 	uint64_t stream, last;
-};
-
-/* Input errors, logged at most once per RATE_LOG_INTERVAL. */
-struct rate_log {
-	time_t last;
-	uint64_t pending;
-};
-
-struct node_server {
-	const struct node_config *cfg;
-	uint8_t sec[PROTO_KEYS_LEN];
-	struct store_db *db;
-	struct stream_state *st;
-	size_t nst, capst;
-	zsock_t *sensors, *queries;
-	/* The message being handled. */
-	uint8_t id[ID_MAX];
-	size_t id_len;
-	uint8_t *in;                  /* its payload, PROTO_PEER_MSG_MAX */
-	uint8_t *out;                 /* encode buffer, PROTO_PEER_MSG_MAX */
-	struct proto_peer_row *rows;  /* PROTO_PEER_ROWS_MAX */
-	struct proto_obs *obs;        /* PROTO_PEER_ROWS_MAX */
-	/* A QUERY_RESULT part being built. */
-	uint8_t *arena;               /* PROTO_PEER_MSG_MAX */
-	size_t arena_used, part_bytes;
-	uint32_t part_n, part_no;
-	uint64_t query_id;
-	int part_err;
-	struct rate_log bad_input;
-	uint64_t batches, rows_in;
 };
 
 static volatile sig_atomic_t stop_flag;
@@ -76,23 +49,86 @@ node_server_stop(void)
 	stop_flag = 1;
 }
 
-static void
-rate_log(struct rate_log *r, const char *what, const char *a, const char *b)
+void
+node_ratelog(struct node_ratelog *r, const char *fmt, ...)
 {
 	time_t now = time(NULL);
+	char line[512];
+	va_list ap;
 
 	r->pending++;
-	if (now - r->last < RATE_LOG_INTERVAL)
+	if (now - r->last < NODE_LOG_INTERVAL)
 		return;
-	node_log("%s: '%s' refused: %s (%llu refused since the last report)", what, a, b,
-	         (unsigned long long)r->pending);
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (r->pending > 1)
+		node_log("%s (%llu times since the last report)", line,
+		         (unsigned long long)r->pending);
+	else
+		node_log("%s", line);
 	r->pending = 0;
 	r->last = now;
 }
 
+void
+node_put_be64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * (7 - i)));
+}
+
+uint64_t
+node_get_be64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* ---- Meta operations of the next store write ---- */
+
+#define OPBUF_SIZE (1u << 20)
+
+void
+node_ops_reset(struct node_server *s)
+{
+	s->nops = 0;
+	s->opbuf_used = 0;
+}
+
+uint8_t *
+node_ops_alloc(struct node_server *s, size_t n)
+{
+	uint8_t *p;
+
+	if (s->opbuf_used + n > OPBUF_SIZE)
+		return NULL;
+	p = s->opbuf + s->opbuf_used;
+	s->opbuf_used += n;
+	return p;
+}
+
+bool
+node_ops_put(struct node_server *s, const void *key, size_t klen, const void *val,
+             size_t vlen)
+{
+	if (s->nops == NODE_OPS_MAX)
+		return false;
+	s->ops[s->nops++] = (struct store_meta_op){ key, klen, val, vlen };
+	return true;
+}
+
+bool
+node_ops_del(struct node_server *s, const void *key, size_t klen)
+{
+	return node_ops_put(s, key, klen, NULL, 0);
+}
+
 /* ---- Sensor stream state ---- */
 
-static struct stream_state *
+static struct node_sstate *
 state_find(struct node_server *s, const uint8_t *origin, uint8_t len, uint64_t stream)
 {
 	for (size_t i = 0; i < s->nst; i++)
@@ -102,20 +138,20 @@ state_find(struct node_server *s, const uint8_t *origin, uint8_t len, uint64_t s
 	return NULL;
 }
 
-static struct stream_state *
+static struct node_sstate *
 state_add(struct node_server *s, const uint8_t *origin, uint8_t len, uint64_t stream)
 {
 	if (s->nst == s->capst) {
 		size_t cap = s->capst ? s->capst * 2 : 64;
 		if (cap > STATE_MAX)
 			return NULL;
-		struct stream_state *n = realloc(s->st, cap * sizeof(*n));
+		struct node_sstate *n = realloc(s->st, cap * sizeof(*n));
 		if (n == NULL)
 			return NULL;
 		s->st = n;
 		s->capst = cap;
 	}
-	struct stream_state *e = &s->st[s->nst++];
+	struct node_sstate *e = &s->st[s->nst++];
 	memset(e, 0, sizeof(*e));
 	memcpy(e->origin, origin, len);
 	e->origin_len = len;
@@ -144,15 +180,6 @@ state_key(uint8_t *out, const uint8_t *origin, uint8_t len, uint64_t stream)
 	return n;
 }
 
-static uint64_t
-get_be64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
 static int
 state_row(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
 {
@@ -163,10 +190,10 @@ state_row(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
 	if (klen < n + 1 + 8 || k[n] == 0 || k[n] > PROTO_PEER_ORIGIN_MAX ||
 	    klen != n + 1 + k[n] + 8 || vlen != 8)
 		return PROTO_EFORMAT;
-	struct stream_state *e = state_add(s, k + n + 1, k[n], get_be64(k + n + 1 + k[n]));
+	struct node_sstate *e = state_add(s, k + n + 1, k[n], node_get_be64(k + n + 1 + k[n]));
 	if (e == NULL)
 		return PROTO_ENOMEM;
-	e->last = get_be64(val);
+	e->last = node_get_be64(val);
 	return 0;
 }
 
@@ -183,27 +210,50 @@ state_load(struct node_server *s, char *why, size_t whylen)
 
 /* ---- Sending ---- */
 
-static void
-send_msg(struct node_server *s, zsock_t *sock, const struct proto_peer_msg *m)
+bool
+node_reply_raw(struct node_server *s, zsock_t *sock, const void *buf, size_t len)
+{
+	void *h = zsock_resolve(sock);
+
+	if (zmq_send(h, s->id, s->id_len, ZMQ_SNDMORE) < 0 || zmq_send(h, buf, len, 0) < 0) {
+		node_ratelog(&s->bad_input, "cannot send a reply: %s", zmq_strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+bool
+node_reply(struct node_server *s, zsock_t *sock, const struct proto_peer_msg *m)
 {
 	size_t len;
 	int err = proto_peer_encode(m, s->out, PROTO_PEER_MSG_MAX, &len);
 
 	if (err != 0) {
 		node_log("cannot encode %s: %s", proto_peer_type_name(m->type), proto_strerror(err));
-		return;
+		return false;
 	}
-	void *h = zsock_resolve(sock);
-	if (zmq_send(h, s->id, s->id_len, ZMQ_SNDMORE) < 0 || zmq_send(h, s->out, len, 0) < 0)
-		node_log("cannot send %s: %s", proto_peer_type_name(m->type), zmq_strerror(errno));
+	return node_reply_raw(s, sock, s->out, len);
 }
 
-static void
-send_error(struct node_server *s, zsock_t *sock, uint16_t code, uint64_t ref, const char *text)
+/* At most ERRORS_PER_SECOND ERROR replies in all: a sender of garbage gets
+ * no amplification out of us, and the log line counts the rest. */
+#define ERRORS_PER_SECOND 100
+
+void
+node_reply_error(struct node_server *s, zsock_t *sock, uint16_t code, uint64_t ref,
+                 const char *text)
 {
 	struct proto_peer_msg m = { .type = PROTO_PEER_ERROR, .code = code, .ref = ref,
 	                            .text = text, .text_len = (uint16_t)strlen(text) };
-	send_msg(s, sock, &m);
+	time_t now = time(NULL);
+
+	if (now != s->error_second) {
+		s->error_second = now;
+		s->errors_sent = 0;
+	}
+	if (s->errors_sent++ >= ERRORS_PER_SECOND)
+		return;
+	node_reply(s, sock, &m);
 }
 
 static void
@@ -212,10 +262,10 @@ send_ack(struct node_server *s, const struct proto_peer_msg *b, uint64_t last)
 	struct proto_peer_msg m = { .type = PROTO_PEER_ACK, .origin = b->origin,
 	                            .origin_len = b->origin_len, .stream = b->stream,
 	                            .seq = last };
-	send_msg(s, s->sensors, &m);
+	node_reply(s, s->sensors, &m);
 }
 
-/* ---- Sensors ---- */
+/* ---- Who is who ---- */
 
 static const char *
 sensor_name(const struct node_server *s, const char *user_id)
@@ -226,11 +276,67 @@ sensor_name(const struct node_server *s, const char *user_id)
 	return NULL;
 }
 
+struct node_peer *
+node_peer_by_key(struct node_server *s, const char *user_id)
+{
+	for (size_t i = 0; i < s->npeers; i++)
+		if (strcmp(s->peers[i].cfg->public_key_z85, user_id) == 0)
+			return &s->peers[i];
+	return NULL;
+}
+
+const struct node_config_client *
+node_client_by_key(struct node_server *s, const char *user_id)
+{
+	for (size_t i = 0; i < s->cfg->n_clients; i++)
+		if (strcmp(s->cfg->clients[i].public_key_z85, user_id) == 0)
+			return &s->cfg->clients[i];
+	return NULL;
+}
+
+/* ---- Sensors ---- */
+
+/* Apply a batch: its rows, the stream's new state and what the groups
+ * publish of it, in one atomic store write; then publish and ACK. */
+static int
+apply_batch(struct node_server *s, const char *name, const struct proto_peer_msg *m,
+            struct node_sstate *st)
+{
+	char why[256] = "";
+	uint8_t *key, *val;
+	int err;
+
+	for (uint32_t i = 0; i < m->nrows; i++)
+		s->obs[i] = s->rows[i].obs;
+	node_ops_reset(s);
+	if ((key = node_ops_alloc(s, sizeof(STATE_PREFIX) + PROTO_PEER_ORIGIN_MAX + 9)) == NULL ||
+	    (val = node_ops_alloc(s, 8)) == NULL)
+		return PROTO_ENOMEM;
+	node_put_be64(val, m->seq);
+	node_ops_put(s, key, state_key(key, m->origin, (uint8_t)m->origin_len, m->stream), val, 8);
+	if ((err = node_pub_prepare(s, name, s->obs, m->nrows)) != 0) {
+		node_log("sensors: cannot prepare the published batches: %s", proto_strerror(err));
+		node_pub_abort(s);
+		return err;
+	}
+	if ((err = store_db_write(s->db, s->obs, m->nrows, STORE_ORIGIN_LOCAL, s->ops, s->nops,
+	                          why, sizeof(why))) != 0) {
+		node_log("store: write failed for '%s': %s", s->cfg->store,
+		         why[0] ? why : proto_strerror(err));
+		node_pub_abort(s);
+		return err;
+	}
+	st->last = m->seq;
+	node_pub_commit(s);
+	s->batches++;
+	s->rows_in += m->nrows;
+	return 0;
+}
+
 static void
 on_batch(struct node_server *s, const char *user_id, size_t len)
 {
 	struct proto_peer_msg m;
-	char why[256] = "";
 	const char *name = sensor_name(s, user_id);
 	int err;
 
@@ -243,49 +349,44 @@ on_batch(struct node_server *s, const char *user_id, size_t len)
 	if (err != 0 || m.type != PROTO_PEER_OBS_BATCH) {
 		const char *reason = err != 0 ? (m.why ? m.why : proto_strerror(err))
 		                              : "only OBS_BATCH is accepted here";
-		rate_log(&s->bad_input, "sensors", name, reason);
-		send_error(s, s->sensors, PROTO_PEER_E_MALFORMED, 0, reason);
+		node_ratelog(&s->bad_input, "sensors: '%s' refused: %s", name, reason);
+		node_reply_error(s, s->sensors, PROTO_PEER_E_MALFORMED, 0, reason);
+		return;
+	}
+	if (m.group_len != 0 || m.has_tlp || m.sensor_len != 0) {
+		node_ratelog(&s->bad_input, "sensors: '%s' refused: a sensor's batch names no group, "
+		             "TLP or sensor pseudonym", name);
+		node_reply_error(s, s->sensors, PROTO_PEER_E_REFUSED, m.seq,
+		                 "a sensor's batch has an empty group, tlp nil and no pseudonym");
 		return;
 	}
 	if (m.origin_len != strlen(name) || memcmp(m.origin, name, m.origin_len) != 0) {
-		rate_log(&s->bad_input, "sensors", name, "the batch's origin is not the sensor's name");
-		send_error(s, s->sensors, PROTO_PEER_E_ORIGIN, m.seq,
-		           "origin is not this key's sensor name");
+		node_ratelog(&s->bad_input, "sensors: '%s' refused: the batch's origin is not the "
+		             "sensor's name", name);
+		node_reply_error(s, s->sensors, PROTO_PEER_E_ORIGIN, m.seq,
+		                 "origin is not this key's sensor name");
 		return;
 	}
-	struct stream_state *st = state_find(s, m.origin, m.origin_len, m.stream);
+	struct node_sstate *st = state_find(s, m.origin, m.origin_len, m.stream);
 	uint64_t last = st ? st->last : 0;
 	switch (proto_peer_verdict(m.stream, last, m.stream, m.seq)) {
-	case PROTO_PEER_APPLY: {
-		for (uint32_t i = 0; i < m.nrows; i++)
-			s->obs[i] = s->rows[i].obs;
-		uint8_t key[sizeof(STATE_PREFIX) + PROTO_PEER_ORIGIN_MAX + 9], val[8];
-		size_t klen = state_key(key, m.origin, (uint8_t)m.origin_len, m.stream);
-		for (int i = 0; i < 8; i++)
-			val[i] = (uint8_t)(m.seq >> (8 * (7 - i)));
-		/* The rows and the stream's new state land in one atomic batch. */
-		if ((err = store_db_put_meta(s->db, s->obs, m.nrows, STORE_ORIGIN_LOCAL, key,
-		                             klen, val, sizeof(val), why, sizeof(why))) != 0) {
-			node_log("store: write failed for '%s': %s", s->cfg->store,
-			         why[0] ? why : proto_strerror(err));
-			send_error(s, s->sensors, PROTO_PEER_E_UNAVAILABLE, m.seq,
-			           "store write failed");
-			return;
-		}
+	case PROTO_PEER_APPLY:
 		if (st == NULL) {
 			if ((st = state_add(s, m.origin, m.origin_len, m.stream)) == NULL) {
 				node_log("sensors: out of memory for stream state");
-				send_error(s, s->sensors, PROTO_PEER_E_INTERNAL, m.seq, "out of memory");
+				node_reply_error(s, s->sensors, PROTO_PEER_E_INTERNAL, m.seq,
+				                 "out of memory");
 				return;
 			}
 			node_log("sensors: sensor '%s' started stream %" PRIu64, name, m.stream);
 		}
-		st->last = m.seq;
-		s->batches++;
-		s->rows_in += m.nrows;
+		if (apply_batch(s, name, &m, st) != 0) {
+			node_reply_error(s, s->sensors, PROTO_PEER_E_UNAVAILABLE, m.seq,
+			                 "store write failed");
+			return;
+		}
 		send_ack(s, &m, st->last);
 		break;
-	}
 	case PROTO_PEER_DUP:
 	case PROTO_PEER_RESYNC:
 		send_ack(s, &m, last);
@@ -301,9 +402,9 @@ part_send(struct node_server *s, bool final, uint8_t status, bool limited)
 	struct proto_peer_msg m = { .type = PROTO_PEER_QUERY_RESULT, .query_id = s->query_id,
 	                            .part = s->part_no++, .final = final,
 	                            .status = final ? status : 0,
-	                            .limited = final && limited, .rows = s->rows,
+	                            .limited = final && limited, .rows = s->xrows,
 	                            .nrows = s->part_n };
-	send_msg(s, s->queries, &m);
+	node_reply(s, s->queries, &m);
 	s->part_n = 0;
 	s->part_bytes = 0;
 	s->arena_used = 0;
@@ -320,27 +421,38 @@ arena_copy(struct node_server *s, const void *p, size_t n)
 	return d;
 }
 
+struct query_ctx {
+	struct node_server *s;
+	bool own_only;                 /* a peer asks: our own sensors' rows only */
+};
+
 static int
 on_row(void *arg, const struct store_result *r)
 {
-	struct node_server *s = arg;
-	char other[32];
+	struct query_ctx *qc = arg;
+	struct node_server *s = qc->s;
+	char name[128];
 	const char *origin = s->cfg->name;
 	struct proto_peer_row row = { .obs = r->obs };
 
 	if (r->origin != STORE_ORIGIN_LOCAL) {
-		snprintf(other, sizeof(other), "origin-%u", (unsigned)r->origin);
-		origin = other;
+		if (qc->own_only)
+			return 0;
+		/* "PEER/GROUP": the peer is who saw it. */
+		if (store_db_origin_name(s->db, r->origin, name, sizeof(name)) != 0)
+			snprintf(name, sizeof(name), "origin-%u", (unsigned)r->origin);
+		name[strcspn(name, "/")] = '\0';
+		origin = name;
 	}
 	row.origin = (const uint8_t *)origin;
-	row.origin_len = (uint8_t)strlen(origin);
+	row.origin_len = (uint8_t)strnlen(origin, PROTO_PEER_ORIGIN_MAX);
 	if (proto_peer_row_check(&row, true) != 0)
 		return 0; /* a row the protocol cannot carry; the store checked it */
 	size_t size = proto_peer_row_size(&row, true);
 	if (s->part_n == PROTO_PEER_ROWS_MAX ||
 	    PROTO_PEER_HEAD_MAX + s->part_bytes + size > PROTO_PEER_MSG_MAX)
 		part_send(s, false, 0, false);
-	struct proto_peer_row *d = &s->rows[s->part_n++];
+	struct proto_peer_row *d = &s->xrows[s->part_n++];
 	d->obs = r->obs;
 	d->obs.name = arena_copy(s, r->obs.name, r->obs.name_len);
 	d->obs.rdata = (const char *)arena_copy(s, r->obs.rdata, r->obs.rdata_len);
@@ -352,34 +464,25 @@ on_row(void *arg, const struct store_result *r)
 }
 
 static void
-on_query(struct node_server *s, const char *user_id, size_t len)
+run_query(struct node_server *s, const struct proto_peer_msg *m, bool own_only)
 {
-	struct proto_peer_msg m;
 	static struct proto_query q;
 	struct store_query_info info;
+	struct query_ctx qc = { s, own_only };
 	char why[256] = "";
 	int err;
 
-	memset(&m, 0, sizeof(m));
-	err = proto_peer_decode(&m, s->in, len, NULL, 0);
-	if (err != 0 || m.type != PROTO_PEER_QUERY) {
-		const char *reason = err != 0 ? (m.why ? m.why : proto_strerror(err))
-		                              : "only QUERY is accepted here";
-		rate_log(&s->bad_input, "queries", user_id, reason);
-		send_error(s, s->queries, PROTO_PEER_E_MALFORMED, 0, reason);
-		return;
-	}
-	s->query_id = m.query_id;
+	s->query_id = m->query_id;
 	s->part_no = 0;
 	s->part_n = 0;
 	s->part_bytes = 0;
 	s->arena_used = 0;
-	if (proto_query_decode(&q, m.query, m.query_len) != 0) {
+	if (proto_query_decode(&q, m->query, m->query_len) != 0) {
 		part_send(s, true, PROTO_PEER_ST_BAD_QUERY, false);
 		return;
 	}
 	memset(&info, 0, sizeof(info));
-	err = store_db_query(s->db, &q, NODE_SERVER_MAX_SCAN, on_row, s, &info, why,
+	err = store_db_query(s->db, &q, NODE_SERVER_MAX_SCAN, on_row, &qc, &info, why,
 	                     sizeof(why));
 	uint8_t status = PROTO_PEER_ST_OK;
 	if (err == PROTO_EINVAL)
@@ -388,58 +491,111 @@ on_query(struct node_server *s, const char *user_id, size_t len)
 		status = PROTO_PEER_ST_INTERNAL;
 	if (err != 0) {
 		s->part_n = 0; /* a failed query sends no partial rows */
-		node_log("queries: query %" PRIu64 " failed: %s", m.query_id,
+		node_log("queries: query %" PRIu64 " failed: %s", m->query_id,
 		         why[0] ? why : proto_strerror(err));
 	}
+	s->queries_served++;
 	part_send(s, true, status, info.limited);
+}
+
+/* The query socket: QUERY from clients and from peers that may ask,
+ * REPLAY_REQ from peers. */
+static void
+on_query(struct node_server *s, const char *user_id, size_t len)
+{
+	struct proto_peer_msg m;
+	struct node_peer *peer = node_peer_by_key(s, user_id);
+	const struct node_config_client *client = node_client_by_key(s, user_id);
+	const char *who = peer ? peer->cfg->name : client ? client->name : "?";
+	int err;
+
+	memset(&m, 0, sizeof(m));
+	err = proto_peer_decode(&m, s->in, len, NULL, 0);
+	if (err != 0 || (m.type != PROTO_PEER_QUERY && m.type != PROTO_PEER_REPLAY_REQ)) {
+		const char *reason = err != 0 ? (m.why ? m.why : proto_strerror(err))
+		                              : "only QUERY and REPLAY_REQ are accepted here";
+		if (peer != NULL)
+			peer->refused++;
+		node_ratelog(&s->bad_input, "queries: '%s' refused: %s", who, reason);
+		node_reply_error(s, s->queries,
+		                 err == PROTO_EFORMAT && m.version != PROTO_PEER_VERSION
+		                 ? PROTO_PEER_E_VERSION : PROTO_PEER_E_MALFORMED, 0, reason);
+		return;
+	}
+	if (m.type == PROTO_PEER_REPLAY_REQ) {
+		if (peer == NULL) {
+			node_reply_error(s, s->queries, PROTO_PEER_E_REFUSED, 0, "not a peer");
+			return;
+		}
+		node_pub_replay(s, peer, &m);
+		return;
+	}
+	if (client == NULL && (peer == NULL || !peer->cfg->accept_queries)) {
+		node_ratelog(&s->bad_input, "queries: query from '%s' refused (accept = queries is "
+		             "not set for it)", who);
+		s->query_id = m.query_id;
+		s->part_no = 0;
+		s->part_n = 0;
+		part_send(s, true, PROTO_PEER_ST_REFUSED, false);
+		return;
+	}
+	run_query(s, &m, client == NULL);
 }
 
 /* ---- The loop ---- */
 
-/* Receive one message from sock: routing id, then exactly one payload frame. */
+int
+node_recv_frame(void *h, int flags, uint8_t *buf, size_t cap, bool *more, char *user_id)
+{
+	zmq_msg_t f;
+	int n;
+
+	zmq_msg_init(&f);
+	if ((n = zmq_msg_recv(&f, h, flags)) < 0) {
+		zmq_msg_close(&f);
+		return -1;
+	}
+	size_t len = (size_t)n <= cap ? (size_t)n : 0;
+	memcpy(buf, zmq_msg_data(&f), len);
+	*more = zmq_msg_more(&f);
+	if (user_id != NULL) {
+		const char *uid = zmq_msg_gets(&f, "User-Id");
+		snprintf(user_id, PROTO_KEYS_Z85_LEN + 1, "%s", uid != NULL ? uid : "");
+	}
+	zmq_msg_close(&f);
+	return (int)len;
+}
+
+void
+node_drain(void *h)
+{
+	bool more = true;
+	uint8_t sink[1];
+
+	while (more && node_recv_frame(h, 0, sink, 0, &more, NULL) >= 0)
+		;
+}
+
+/* Receive one message from a ROUTER: routing id, then exactly one payload
+ * frame, into s->id and s->in. */
 static void
 on_readable(struct node_server *s, zsock_t *sock)
 {
 	void *h = zsock_resolve(sock);
-	zmq_msg_t f;
-	int n;
+	char user_id[PROTO_KEYS_Z85_LEN + 1] = "";
 	bool more;
+	int n;
 
-	zmq_msg_init(&f);
-	if ((n = zmq_msg_recv(&f, h, ZMQ_DONTWAIT)) < 0) {
-		zmq_msg_close(&f);
+	if ((n = node_recv_frame(h, ZMQ_DONTWAIT, s->id, NODE_ID_MAX, &more, NULL)) < 0)
 		return;
-	}
-	s->id_len = (size_t)n <= ID_MAX ? (size_t)n : 0;
-	memcpy(s->id, zmq_msg_data(&f), s->id_len);
-	more = zmq_msg_more(&f);
-	zmq_msg_close(&f);
+	s->id_len = (size_t)n;
 	if (!more)
 		return;
-	zmq_msg_init(&f);
-	n = zmq_msg_recv(&f, h, 0);
-	if (n < 0) {
-		zmq_msg_close(&f);
+	if ((n = node_recv_frame(h, 0, s->in, PROTO_PEER_MSG_MAX, &more, user_id)) < 0)
 		return;
-	}
-	char user_id[PROTO_KEYS_Z85_LEN + 1] = "";
-	const char *uid = zmq_msg_gets(&f, "User-Id");
-	if (uid != NULL)
-		snprintf(user_id, sizeof(user_id), "%s", uid);
-	size_t len = (size_t)n <= PROTO_PEER_MSG_MAX ? (size_t)n : 0;
-	memcpy(s->in, zmq_msg_data(&f), len);
-	more = zmq_msg_more(&f);
-	zmq_msg_close(&f);
 	if (more) { /* one payload frame per message: drop the rest */
-		do {
-			zmq_msg_init(&f);
-			if (zmq_msg_recv(&f, h, 0) < 0)
-				more = false;
-			else
-				more = zmq_msg_more(&f);
-			zmq_msg_close(&f);
-		} while (more);
-		send_error(s, sock, PROTO_PEER_E_MALFORMED, 0, "more than one frame");
+		node_drain(h);
+		node_reply_error(s, sock, PROTO_PEER_E_MALFORMED, 0, "more than one frame");
 		return;
 	}
 	if (!proto_keys_is_z85_key(user_id)) {
@@ -447,9 +603,11 @@ on_readable(struct node_server *s, zsock_t *sock)
 		return;
 	}
 	if (sock == s->sensors)
-		on_batch(s, user_id, len);
+		on_batch(s, user_id, (size_t)n);
+	else if (sock == s->queries)
+		on_query(s, user_id, (size_t)n);
 	else
-		on_query(s, user_id, len);
+		node_ctl_message(s, user_id, (size_t)n);
 }
 
 static zsock_t *
@@ -463,10 +621,14 @@ bind_router(struct node_server *s, const char *domain, const struct node_config_
 		return NULL;
 	}
 	zsock_set_linger(sock, 1000);
-	zsock_set_maxmsgsize(sock, (int)PROTO_PEER_MSG_MAX);
+	zsock_set_maxmsgsize(sock, (int)s->cfg->limits.max_message_size);
 	zsock_set_zap_domain(sock, domain);
 	zsock_set_curve_server(sock, 1);
 	zsock_set_curve_secretkey_bin(sock, s->sec);
+	/* Replies to a slow reader (replays, snapshots, big results) wait for it
+	 * for a while instead of being dropped silently at the high-water mark. */
+	zsock_set_router_mandatory(sock, 1);
+	zsock_set_sndtimeo(sock, NODE_SEND_TIMEOUT);
 	for (size_t i = 0; i < eps->n; i++) {
 		if (zsock_bind(sock, "%s", eps->v[i]) < 0) {
 			snprintf(why, whylen, "cannot bind %s endpoint '%s': %s", what, eps->v[i],
@@ -481,7 +643,8 @@ bind_router(struct node_server *s, const char *domain, const struct node_config_
 
 int
 node_server_new(struct node_server **out, const struct node_config *cfg,
-                const uint8_t sec[PROTO_KEYS_LEN], char *why, size_t whylen)
+                const uint8_t pub[PROTO_KEYS_LEN], const uint8_t sec[PROTO_KEYS_LEN],
+                char *why, size_t whylen)
 {
 	struct node_server *s = calloc(1, sizeof(*s));
 	int err;
@@ -491,18 +654,29 @@ node_server_new(struct node_server **out, const struct node_config *cfg,
 	if (s == NULL)
 		return PROTO_ENOMEM;
 	s->cfg = cfg;
+	s->started = time(NULL);
+	memcpy(s->pub, pub, PROTO_KEYS_LEN);
 	memcpy(s->sec, sec, PROTO_KEYS_LEN);
 	s->in = malloc(PROTO_PEER_MSG_MAX);
 	s->out = malloc(PROTO_PEER_MSG_MAX);
 	s->arena = malloc(PROTO_PEER_MSG_MAX);
+	s->opbuf = malloc(OPBUF_SIZE);
 	s->rows = calloc(PROTO_PEER_ROWS_MAX, sizeof(*s->rows));
+	s->xrows = calloc(PROTO_PEER_ROWS_MAX, sizeof(*s->xrows));
 	s->obs = calloc(PROTO_PEER_ROWS_MAX, sizeof(*s->obs));
-	if (!s->in || !s->out || !s->arena || !s->rows || !s->obs) {
+	if (!s->in || !s->out || !s->arena || !s->opbuf || !s->rows || !s->xrows || !s->obs) {
 		node_server_destroy(&s);
 		return PROTO_ENOMEM;
 	}
+	if ((err = node_export_new(&s->exp, cfg)) != 0) {
+		snprintf(why, whylen, "cannot compile the export policy: %s", proto_strerror(err));
+		node_server_destroy(&s);
+		return err;
+	}
 	if ((err = store_db_open(&s->db, cfg->store, STORE_WRITE, why, whylen)) != 0 ||
-	    (err = state_load(s, why, whylen)) != 0) {
+	    (err = state_load(s, why, whylen)) != 0 ||
+	    (err = node_pub_open(s, why, whylen)) != 0 ||
+	    (err = node_sub_open(s, why, whylen)) != 0) {
 		node_server_destroy(&s);
 		return err;
 	}
@@ -510,38 +684,103 @@ node_server_new(struct node_server **out, const struct node_config *cfg,
 	return 0;
 }
 
+/* Every socket to poll now; peers over their quota wait. */
+static size_t
+poll_set(struct node_server *s, zmq_pollitem_t *items, zsock_t **socks,
+         struct node_peer **owner, size_t cap, bool *throttled)
+{
+	size_t n = 0;
+
+	*throttled = false;
+	zsock_t *own[] = { s->sensors, s->queries, s->control };
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		if (own[i] != NULL && n < cap) {
+			socks[n] = own[i];
+			owner[n] = NULL;
+			items[n++] = (zmq_pollitem_t){ zsock_resolve(own[i]), 0, ZMQ_POLLIN, 0 };
+		}
+	for (size_t i = 0; i < s->npeers; i++) {
+		struct node_peer *p = &s->peers[i];
+		if (p->nsubs == 0 && p->dealer == NULL)
+			continue;
+		if (!node_sub_readable(s, p)) {
+			*throttled = true;
+			continue;
+		}
+		for (size_t j = 0; j <= p->nsubs && n < cap; j++) {
+			zsock_t *z = j < p->nsubs ? p->subs[j] : p->dealer;
+			if (z == NULL)
+				continue;
+			socks[n] = z;
+			owner[n] = p;
+			items[n++] = (zmq_pollitem_t){ zsock_resolve(z), 0, ZMQ_POLLIN, 0 };
+		}
+	}
+	return n;
+}
+
 int
 node_server_run(struct node_server *s, char *why, size_t whylen)
 {
-	zpoller_t *poller = NULL;
+	size_t cap = 3 + NODE_CONFIG_MAX_PEERS * (NODE_CONFIG_MAX_ENDPOINTS + 1);
+	zmq_pollitem_t *items = calloc(cap, sizeof(*items));
+	zsock_t **socks = calloc(cap, sizeof(*socks));
+	struct node_peer **owner = calloc(cap, sizeof(*owner));
+	struct node_config_list control = { NULL, 0 };
+	char *ctl_ep = s->cfg->control;
+	time_t last_tick = 0;
 	int err = PROTO_EIO;
 
 	why[0] = '\0';
-	if (s->cfg->sensor_listen.n > 0 &&
-	    (s->sensors = bind_router(s, "sensors", &s->cfg->sensor_listen, "sensors", why,
-	                              whylen)) == NULL)
-		return PROTO_EIO;
-	if (s->cfg->query_listen.n > 0 &&
-	    (s->queries = bind_router(s, "queries", &s->cfg->query_listen, "queries", why,
-	                              whylen)) == NULL)
-		return PROTO_EIO;
-	if ((poller = zpoller_new(NULL)) == NULL)
-		return PROTO_ENOMEM;
-	if (s->sensors)
-		zpoller_add(poller, s->sensors);
-	if (s->queries)
-		zpoller_add(poller, s->queries);
-	zpoller_set_nonstop(poller, true);
+	if (items == NULL || socks == NULL || owner == NULL) {
+		err = PROTO_ENOMEM;
+		goto out;
+	}
+	if (ctl_ep != NULL) {
+		control.v = &ctl_ep;
+		control.n = 1;
+	}
+	if ((s->cfg->sensor_listen.n > 0 &&
+	     (s->sensors = bind_router(s, "sensors", &s->cfg->sensor_listen, "sensors", why,
+	                               whylen)) == NULL) ||
+	    (s->cfg->query_listen.n > 0 &&
+	     (s->queries = bind_router(s, "queries", &s->cfg->query_listen, "queries", why,
+	                               whylen)) == NULL) ||
+	    (control.n > 0 &&
+	     (s->control = bind_router(s, "control", &control, "control", why, whylen)) == NULL) ||
+	    node_pub_bind(s, why, whylen) != 0 || node_sub_connect(s, why, whylen) != 0)
+		goto out;
 	node_log("ready");
 	while (!stop_flag) {
-		void *which = zpoller_wait(poller, 500);
-		if (which != NULL)
-			on_readable(s, which);
+		bool throttled;
+		size_t n = poll_set(s, items, socks, owner, cap, &throttled);
+		int r = zmq_poll(items, (int)n, throttled ? 20 : 250);
+		if (r < 0 && errno != EINTR) {
+			snprintf(why, whylen, "poll failed: %s", zmq_strerror(errno));
+			goto out;
+		}
+		for (size_t i = 0; r > 0 && i < n; i++) {
+			if (!(items[i].revents & ZMQ_POLLIN))
+				continue;
+			if (owner[i] != NULL)
+				node_sub_message(s, owner[i], socks[i]);
+			else
+				on_readable(s, socks[i]);
+		}
+		time_t now = time(NULL);
+		if (now != last_tick) {
+			node_pub_tick(s, now);
+			node_sub_tick(s, now);
+			last_tick = now;
+		}
 	}
 	node_log("stopping: %" PRIu64 " batches, %" PRIu64 " rows applied", s->batches,
 	         s->rows_in);
 	err = 0;
-	zpoller_destroy(&poller);
+out:
+	free(items);
+	free(socks);
+	free(owner);
 	return err;
 }
 
@@ -554,12 +793,18 @@ node_server_destroy(struct node_server **sp)
 		return;
 	zsock_destroy(&s->sensors);
 	zsock_destroy(&s->queries);
+	zsock_destroy(&s->control);
+	node_pub_close(s);
+	node_sub_close(s);
+	node_export_free(&s->exp);
 	store_db_close(&s->db);
 	sodium_memzero(s->sec, sizeof(s->sec));
 	free(s->in);
 	free(s->out);
 	free(s->arena);
+	free(s->opbuf);
 	free(s->rows);
+	free(s->xrows);
 	free(s->obs);
 	free(s->st);
 	free(s);

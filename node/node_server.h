@@ -1,12 +1,17 @@
 /*
  * node_server.h - pdns-node's sockets and main loop.
  *
- * Two CURVE ROUTER sockets with the node's key pair: one for sensors (ZAP
- * domain "sensors", only [sensor] keys) and one for queries (ZAP domain
- * "queries", only [client] keys), both with ZMQ_MAXMSGSIZE =
- * PROTO_PEER_MSG_MAX. node_server_run() binds them (the ZAP handler must
- * already answer: node_zap.h), prints "pdns-node: ready" and serves until
- * node_server_stop() (a signal handler may call it):
+ * CURVE sockets with the node's key pair, each with ZMQ_MAXMSGSIZE = the
+ * config's max-message-size and its own ZAP domain: a ROUTER for sensors
+ * ("sensors": [sensor] keys), a ROUTER for queries and replay requests
+ * ("queries": [client] and [peer] keys), an optional control ROUTER
+ * ("control": [client] keys with control = yes), one PUB per sharing group
+ * ("group:NAME": the keys of the group's peers), and a SUB per peer
+ * endpoint plus a DEALER to its query endpoint (CURVE clients checking the
+ * peer's key). node_server_run() binds and connects them (the ZAP handler
+ * must already answer: node_zap.h), prints "pdns-node: ready" and serves
+ * until node_server_stop() (a signal handler may call it). The details are
+ * in node_impl.h and the files it names; in short:
  *
  * - OBS_BATCH from a sensor: its origin must be the [sensor NAME] bound to
  *   the sender's key (ZAP User-Id), else ERROR 6. Each (origin, stream,
@@ -15,10 +20,12 @@
  *   written in one atomic store batch, then ACK(origin, stream, last) is
  *   sent, so a crash can lose an unacknowledged batch (the sensor resends
  *   it) but never apply one twice.
- * - QUERY from a client: run on the store (scan cap NODE_SERVER_MAX_SCAN),
+ *   What the groups publish of the batch is written in the same batch.
+ * - QUERY from a client (or a peer with accept = queries, which gets our
+ *   own rows only): run on the store (scan cap NODE_SERVER_MAX_SCAN),
  *   answered with QUERY_RESULT parts of at most PROTO_PEER_ROWS_MAX rows and
- *   PROTO_PEER_MSG_MAX bytes; hop_limit and deadline are not used yet (no
- *   peers).
+ *   PROTO_PEER_MSG_MAX bytes; hop_limit and deadline are not used yet.
+ * - Peers' batches, replays and snapshots: node_sub.c; ours: node_pub.c.
  *
  * One thread: the store handle is used by the loop only; the node is the
  * store's only writer (RocksDB's lock). Errors: 0 or a negative PROTO_E*
@@ -37,11 +44,13 @@
 struct node_server;
 
 /*
- * Open the store (STORE_WRITE) and load the sensor streams' state. sec is
- * the node's secret key (copied; wiped by destroy). cfg is borrowed.
+ * Open the store (STORE_WRITE), load the sensor streams', groups' and
+ * peers' states. pub/sec are the node's key pair (copied; the secret is
+ * wiped by destroy). cfg is borrowed.
  */
 int node_server_new(struct node_server **out, const struct node_config *cfg,
-                    const uint8_t sec[PROTO_KEYS_LEN], char *why, size_t whylen);
+                    const uint8_t pub[PROTO_KEYS_LEN], const uint8_t sec[PROTO_KEYS_LEN],
+                    char *why, size_t whylen);
 /* Bind, say ready, serve until stopped. */
 int node_server_run(struct node_server *s, char *why, size_t whylen);
 /* Ask a running loop to return (async-signal-safe). */

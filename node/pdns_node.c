@@ -1,5 +1,6 @@
 /*
- * pdns_node.c - pdns-node: the daemon (sensors in, queries answered).
+ * pdns_node.c - pdns-node: the daemon (sensors in, peers in and out,
+ * queries answered).
  *
  * main() reads the options and the config, reads the node's secret key
  * (refused when group or others may read it), starts the ZAP handler and
@@ -75,18 +76,36 @@ serve(const struct node_config *cfg)
 		if (node_zap_allow(zap, "sensors", cfg->sensors[i].public_key_z85,
 		                   cfg->sensors[i].name) != 0)
 			goto bad_key;
-	for (size_t i = 0; i < cfg->n_clients; i++)
+	for (size_t i = 0; i < cfg->n_clients; i++) {
 		if (node_zap_allow(zap, "queries", cfg->clients[i].public_key_z85,
 		                   cfg->clients[i].name) != 0)
 			goto bad_key;
+		if (cfg->clients[i].control &&
+		    node_zap_allow(zap, "control", cfg->clients[i].public_key_z85,
+		                   cfg->clients[i].name) != 0)
+			goto bad_key;
+	}
+	/* Peers: the query socket (replay requests; queries where accepted)
+	 * and the PUB socket of each group they are in, and no other. */
+	for (size_t i = 0; i < cfg->n_peers; i++) {
+		const struct node_config_peer *p = &cfg->peers[i];
+		char domain[80];
+		if (node_zap_allow(zap, "queries", p->public_key_z85, p->name) != 0)
+			goto bad_key;
+		for (size_t j = 0; j < p->groups.n; j++) {
+			snprintf(domain, sizeof(domain), "group:%s", cfg->groups[p->group_index[j]].name);
+			if (node_zap_allow(zap, domain, p->public_key_z85, p->name) != 0)
+				goto bad_key;
+		}
+	}
 	if ((err = node_zap_start(zap, why, sizeof(why))) != 0) {
 		node_log("zap: %s; refusing to start (CURVE without ZAP lets every key in)", why);
 		code = EXIT_UNAVAILABLE;
 		goto out;
 	}
-	node_log("zap: handler answers on %s (%zu sensor keys, %zu client keys)",
-	         NODE_ZAP_ENDPOINT, cfg->n_sensors, cfg->n_clients);
-	if ((err = node_server_new(&srv, cfg, sec, why, sizeof(why))) != 0) {
+	node_log("zap: handler answers on %s (%zu sensor keys, %zu client keys, %zu peer keys)",
+	         NODE_ZAP_ENDPOINT, cfg->n_sensors, cfg->n_clients, cfg->n_peers);
+	if ((err = node_server_new(&srv, cfg, pub, sec, why, sizeof(why))) != 0) {
 		node_log("cannot open store '%s': %s", cfg->store, why[0] ? why : proto_strerror(err));
 		code = err == PROTO_EBUSY ? EXIT_UNAVAILABLE : err == PROTO_EPERM ? EXIT_NOPERM
 		       : EXIT_IOERR;

@@ -453,7 +453,11 @@ proto_keys_load_public(const char *text_or_path, uint8_t pub[PROTO_KEYS_LEN], ch
 		say(why, why_len, "empty public key");
 		return PROTO_EINVAL;
 	}
-	if (strlen(text_or_path) == PROTO_KEYS_Z85_LEN && proto_keys_is_z85_key(text_or_path))
+	/* '/' and '.' are Z85 characters, so a 40-character path such as
+	 * /tmp/pdns-abuse-q4jcthnu/keys/sensor.pub is also a valid key: an
+	 * existing .pub or .key file wins. */
+	if (strlen(text_or_path) == PROTO_KEYS_Z85_LEN && proto_keys_is_z85_key(text_or_path) &&
+	    !proto_keys_is_key_path(text_or_path))
 		return proto_keys_z85_decode(text_or_path, PROTO_KEYS_Z85_LEN, pub,
 		                             PROTO_KEYS_LEN);
 	err = read_file("public key file", text_or_path, false, 0, text, sizeof(text), &n,
@@ -467,6 +471,15 @@ proto_keys_load_public(const char *text_or_path, uint8_t pub[PROTO_KEYS_LEN], ch
 	sodium_memzero(text, sizeof(text));
 	sodium_memzero(&k, sizeof(k));
 	return err;
+}
+
+bool
+proto_keys_is_key_path(const char *path)
+{
+	size_t n = strlen(path);
+
+	return n > 4 && (strcmp(path + n - 4, ".pub") == 0 || strcmp(path + n - 4, ".key") == 0) &&
+	       access(path, F_OK) == 0;
 }
 
 /* ---- Generation ---- */

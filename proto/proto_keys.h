@@ -91,6 +91,10 @@ int proto_keys_load_secret(const char *path, unsigned flags, uint8_t pub[PROTO_K
  * secret-key of a .key file is neither kept nor checked). A path that is
  * itself 40 Z85 characters must be written differently (./PATH).
  */
+/* Does path name an existing .pub or .key file? (Such a path can also be
+ * valid Z85 text; callers taking "Z85 or a path" try the file first.) */
+bool proto_keys_is_key_path(const char *path);
+
 int proto_keys_load_public(const char *text_or_path, uint8_t pub[PROTO_KEYS_LEN],
                            char *why, size_t why_len);
 

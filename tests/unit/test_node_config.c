@@ -350,9 +350,30 @@ test_defaults(void)
 	is_int(c->export.time_granularity, 0, "defaults: exact times");
 	is_int(c->retention.own, 0, "defaults: no retention (own)");
 	is_int(c->retention.peers, 0, "defaults: no retention (peers)");
-	is_int(c->limits.max_message_size, 262144, "defaults: max-message-size");
+	is_int(c->limits.max_message_size, 4 << 20, "defaults: max-message-size");
 	is_int(c->limits.max_future_skew, 300, "defaults: max-future-skew");
+	is_int(c->limits.max_snapshot_rows, 10000000, "defaults: max-snapshot-rows");
 	node_config_free(&c);
+
+	is_int(parse("[node]\nname = n\nkey-file = node.key\n[group g]\npublish = tcp://*:7410\n"
+	             "pseudonym-secret-file = g1.secret\n[client c]\npublic-key = s2.pub\n"
+	             "[client d]\npublic-key = p1.pub\ncontrol = yes\n", 0, &c, &e), 0,
+	       "defaults: group and clients parse");
+	if (c != NULL) {
+		is_int(c->groups[0].replay_log, 256 << 20, "defaults: replay-log 256M");
+		is_int(c->groups[0].heartbeat, 30, "defaults: heartbeat 30s");
+		ok(!c->clients[0].control, "defaults: clients do not administer");
+		ok(c->clients[1].control, "control = yes");
+		node_config_free(&c);
+	}
+	expect("peer without query-endpoint", "[node]\nname = n\nkey-file = node.key\n[peer p]\npublic-key = p1.pub\n"
+	       "endpoint = tcp://x:1\n",
+	       "4: key 'query-endpoint': missing: [peer p] accepts observations, and replays and "
+	       "snapshots are asked for at its query endpoint", NULL);
+	expect("replay-log and heartbeat ranges", "[node]\nname = n\nkey-file = node.key\n[group g]\npublish = tcp://*:7410\n"
+	       "pseudonym-secret-file = g1.secret\nreplay-log = 1k\nheartbeat = 2h\n",
+	       "7: key 'replay-log': 1024 bytes is out of range (1048576..68719476736)",
+	       "8: key 'heartbeat': 7200 seconds is out of range (1..3600)", NULL);
 
 	is_int(parse("[node]\nname = n\nkey-file = node.key\nsensor-listen = none\n"
 	             "[export]\ntime-granularity = exact\n[retention]\nown = off\n", 0, &c, &e), 0,
@@ -420,7 +441,7 @@ test_errors(void)
 	       "8: key 'time-granularity': not a duration (300, 5m, 1h30m, 2d, 1w) or exact",
 	       "9: key 'internal-zones': 'a..b' is not a domain name",
 	       "9: key 'internal-zones': the root zone would suppress every name",
-	       "11: key 'max-message-size': 10 bytes is out of range (1024..67108864)",
+	       "11: key 'max-message-size': 10 bytes is out of range (1024..4194304)",
 	       "12: key 'max-future-skew': 691200 seconds is out of range (0..604800)",
 	       "14: key 'own': not a duration (300, 5m, 1h30m, 2d, 1w) or off",
 	       "15: key 'peers': 300 seconds is out of range (3600..3155760000)", NULL);
@@ -451,7 +472,8 @@ test_errors(void)
 	/* Secrets given inline. */
 	snprintf(text, sizeof(text), NODE "key = %s\n[group g]\npublish = tcp://*:7410\n"
 	         "secret = abc\npseudonym-secret-file = 0123456789abcdef0123456789abcdef\n"
-	         "[peer p]\nendpoint = tcp://x:1\npublic-key = %s\n", node_sec, node_sec);
+	         "[peer p]\nendpoint = tcp://x:1\npublic-key = %s\nquery-endpoint = tcp://x:2\n", node_sec,
+	         node_sec);
 	expect("inline secrets", text,
 	       "4: key 'key': secrets live in files of their own, never in the main config (use "
 	       "key-file = PATH)",
@@ -474,13 +496,14 @@ test_errors(void)
 	/* Required keys and references. */
 	expect("no [node]", "[export]\nmin-count = 1\n",
 	       "1: key '[node]': missing section (name and key-file are required)", NULL);
-	expect("missing keys", "[node]\nname = n\n[sensor s]\n[peer p]\nendpoint = tcp://x:1\n",
+	expect("missing keys", "[node]\nname = n\n[sensor s]\n[peer p]\nendpoint = tcp://x:1\n"
+	       "query-endpoint = tcp://x:2\n",
 	       "1: key 'key-file': missing (required in [node])",
 	       "3: key 'public-key': missing (required in [sensor s])",
 	       "4: key 'public-key': missing (required in [peer p])", NULL);
 	expect("undefined group", NODE "[group g]\npublish = tcp://*:7410\n"
 	       "pseudonym-secret-file = g1.secret\n[peer p]\npublic-key = p1.pub\n"
-	       "endpoint = tcp://x:1\ngroups = g, nosuch\ngroups = g\n",
+	       "endpoint = tcp://x:1\ngroups = g, nosuch\ngroups = g\nquery-endpoint = tcp://x:2\n",
 	       "11: key 'groups': group 'g' is listed twice",
 	       "11: key 'groups': group 'nosuch' is not defined (no [group nosuch])", NULL);
 	expect("peer without endpoint", NODE "[peer p]\npublic-key = p1.pub\n",
@@ -503,7 +526,7 @@ test_errors(void)
 	       "5: key 'publish': 'tcp://127.0.0.1:7302' is also bound by 'query-listen' (line 1, "
 	       "its default)", NULL);
 	expect("same public key twice", NODE "[sensor a]\npublic-key = s1.pub\n"
-	       "[peer b]\npublic-key = s1.key\nendpoint = tcp://x:1\n",
+	       "[peer b]\npublic-key = s1.key\nendpoint = tcp://x:1\nquery-endpoint = tcp://x:2\n",
 	       "7: key 'public-key': the same key as [sensor a] (line 5); each sensor, peer and "
 	       "client needs its own", NULL);
 	expect("client", NODE "[client c1]\npublic-key = s2.pub\n[client c2]\n",
@@ -543,12 +566,12 @@ test_errors(void)
 	/* Every error of a file, in line order within each pass. */
 	expect("all errors collected", "[node]\nname = n\nkey-file = node.key\nstore = a\n"
 	       "store = b\n[export]\nmin-days = 0\n[bogus]\nx = 1\n[limits]\nmax-message-size = "
-	       "1G\n[peer p]\ngroups = nosuch\n",
+	       "1T\n[peer p]\ngroups = nosuch\n",
 	       "5: key 'store': given twice in [node] (first at line 4)",
-	       "7: key 'min-days': 0 is out of range (1..3650)",
+	       "7: key 'min-days': 0 is out of range (1..2)",
 	       "8: key '[bogus]': unknown section (expected [node], [export], [limits], "
 	       "[retention], [group NAME], [sensor NAME], [peer NAME] or [client NAME])",
-	       "11: key 'max-message-size': not a size (65536, 64k, 1M)",
+	       "11: key 'max-message-size': not a size (65536, 64k, 1M, 2G)",
 	       "12: key 'public-key': missing (required in [peer p])",
 	       "13: key 'groups': group 'nosuch' is not defined (no [group nosuch])",
 	       "12: key 'endpoint': missing: [peer p] accepts observations but has no endpoint to "

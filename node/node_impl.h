@@ -1,0 +1,216 @@
+/*
+ * node_impl.h - internal to pdns-node's server; other modules use
+ * node/node_server.h.
+ *
+ * One struct node_server holds everything the loop owns. The code is split
+ * by what it serves, each file working on this struct:
+ *
+ *   node_server.c  the loop, the sensor and query sockets, sensor batches;
+ *   node_pub.c     sharing groups: publishing deltas, the replay log,
+ *                  serving replays and snapshots;
+ *   node_sub.c     peers: subscriptions, applying their batches exactly
+ *                  once, asking for replays, staging snapshots, quotas;
+ *   node_ctl.c     the control socket (status, peers, purge).
+ *
+ * Everything runs on the loop's thread; the store handle is used by it
+ * only. Store meta rows of the node (written with the rows they account
+ * for, in one atomic batch):
+ *
+ *   stream:  LEN ORIGIN STREAM(8)      -> last applied seq (8)   sensors
+ *   pgroup:  GROUP                     -> stream (8), seq (8)     our groups
+ *   plog:    GROUP 00 SEQ(8)           -> the published message   replay log
+ *   peer:    LEN ORIGIN GROUP          -> stream, last (8 each), TLP (1)  peers' groups
+ */
+#ifndef NODE_IMPL_H
+#define NODE_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <czmq.h>
+
+#include "node/node_config.h"
+#include "node/node_export.h"
+#include "proto/proto_peer.h"
+#include "store/store_db.h"
+
+#define NODE_ID_MAX 256           /* bytes of a ROUTER routing id */
+#define NODE_LOG_INTERVAL 10      /* seconds between repeated log lines */
+#define NODE_REPLAY_RETRY 10      /* seconds before a replay request is repeated */
+#define NODE_SEND_TIMEOUT 10000   /* ms a reply may wait for a slow peer */
+#define NODE_OPS_MAX 4096         /* meta operations in one store write */
+
+/* Something logged at most once per NODE_LOG_INTERVAL, with a count. */
+struct node_ratelog {
+	time_t last;
+	uint64_t pending;
+};
+
+/* An entry of a group's replay log index (the messages are in the store). */
+struct node_log_ent {
+	uint64_t seq;
+	uint32_t size;
+};
+
+/* One of our sharing groups. */
+struct node_group {
+	const struct node_config_group *cfg;
+	zsock_t *pub;
+	uint8_t secret[NODE_CONFIG_SECRET_MAX];
+	size_t secret_len;
+	uint64_t stream, seq;          /* the stream and its last published batch */
+	struct node_log_ent *log;      /* log[head..n): seqs in order */
+	size_t log_head, log_n, log_cap;
+	uint64_t log_bytes;
+	time_t last_publish;
+	uint8_t *buf;                  /* messages of the batch being published */
+	size_t buf_used;
+	size_t msg_off[8], msg_len[8]; /* up to 8 messages per sensor batch */
+	unsigned nmsg;
+	/* Counters. */
+	uint64_t batches, rows, replays, snapshots;
+	uint64_t withheld[NODE_EXPORT_VERDICTS];
+	uint64_t below;                /* rows below the export thresholds */
+};
+
+/* Our state of one (peer, group) stream. */
+struct node_pstream {
+	char group[PROTO_PEER_GROUP_MAX + 1];
+	uint16_t origin;               /* store origin of "peer/group" */
+	uint64_t stream, last;
+	uint8_t tlp;                   /* the label the peer gives these rows */
+	bool pending;                  /* a REPLAY_REQ is outstanding */
+	time_t asked;
+	/* A snapshot being staged. */
+	uint64_t snap_id, snap_stream, snap_seq;
+	uint8_t snap_tlp;
+	uint32_t snap_parts;
+	bool snap_active;
+};
+
+/* A configured peer. */
+struct node_peer {
+	const struct node_config_peer *cfg;
+	size_t index;
+	zsock_t **subs;                /* one SUB per endpoint */
+	size_t nsubs;
+	zsock_t *dealer;               /* to its query endpoint */
+	struct node_pstream *ps;
+	size_t nps;
+	double tokens;                 /* observations it may still send now */
+	struct timespec refill;
+	/* Snapshot staging: copies of the rows (one snapshot at a time). */
+	struct proto_obs *snap_rows;
+	size_t snap_n, snap_cap;
+	uint8_t **snap_chunks;
+	size_t snap_nchunks, snap_chunk_used;
+	/* Counters. */
+	uint64_t batches, rows, dups, resyncs, snapshots, refused, future, throttled;
+	struct node_ratelog bad;
+};
+
+struct node_server {
+	const struct node_config *cfg;
+	uint8_t sec[PROTO_KEYS_LEN], pub[PROTO_KEYS_LEN];
+	struct store_db *db;
+	struct node_export *exp;
+	time_t started;
+	/* Sensor streams (node_server.c). */
+	struct node_sstate *st;
+	size_t nst, capst;
+	zsock_t *sensors, *queries, *control;
+	struct node_group *groups;
+	size_t ngroups;
+	struct node_peer *peers;
+	size_t npeers;
+	/* The message being handled. */
+	uint8_t id[NODE_ID_MAX];
+	size_t id_len;
+	uint8_t *in;                   /* its payload, PROTO_PEER_MSG_MAX */
+	uint8_t *out;                  /* encode buffer, PROTO_PEER_MSG_MAX */
+	struct proto_peer_row *rows;   /* PROTO_PEER_ROWS_MAX, decoded rows */
+	struct proto_peer_row *xrows;  /* PROTO_PEER_ROWS_MAX, rows being built */
+	struct proto_obs *obs;         /* PROTO_PEER_ROWS_MAX */
+	uint8_t *arena;                /* PROTO_PEER_MSG_MAX, copies for xrows */
+	size_t arena_used, part_bytes;
+	uint32_t part_n, part_no;
+	uint64_t query_id;
+	struct store_meta_op ops[NODE_OPS_MAX];
+	uint8_t *opbuf;                /* keys and values of ops */
+	size_t opbuf_used;
+	size_t nops;
+	struct node_ratelog bad_input;
+	time_t error_second;           /* ERROR replies sent in this second */
+	unsigned errors_sent;
+	uint64_t batches, rows_in, queries_served;
+};
+
+/* ---- node_server.c ---- */
+void node_ratelog(struct node_ratelog *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Send one frame to the ROUTER peer s->id on sock (blocking up to
+ * NODE_SEND_TIMEOUT for a slow reader); false when it could not be sent. */
+bool node_reply_raw(struct node_server *s, zsock_t *sock, const void *buf, size_t len);
+bool node_reply(struct node_server *s, zsock_t *sock, const struct proto_peer_msg *m);
+void node_reply_error(struct node_server *s, zsock_t *sock, uint16_t code, uint64_t ref,
+                      const char *text);
+/* Receive one frame of the socket handle h into buf (up to cap bytes kept;
+ * a larger frame counts as empty); *more says whether frames follow and
+ * user_id, when given, gets the ZAP User-Id. The frame's kept size, or -1
+ * when none is waiting (flags ZMQ_DONTWAIT). */
+int node_recv_frame(void *h, int flags, uint8_t *buf, size_t cap, bool *more, char *user_id);
+/* Read and drop the rest of a message. */
+void node_drain(void *h);
+/* Meta operations collected for the next store write. */
+void node_ops_reset(struct node_server *s);
+bool node_ops_put(struct node_server *s, const void *key, size_t klen, const void *val,
+                  size_t vlen);
+bool node_ops_del(struct node_server *s, const void *key, size_t klen);
+/* A pointer into opbuf for a key or value being built (n bytes). */
+uint8_t *node_ops_alloc(struct node_server *s, size_t n);
+void node_put_be64(uint8_t *p, uint64_t v);
+uint64_t node_get_be64(const uint8_t *p);
+/* The [peer] whose key is user_id (Z85), or NULL. */
+struct node_peer *node_peer_by_key(struct node_server *s, const char *user_id);
+/* The [client] whose key is user_id, or NULL. */
+const struct node_config_client *node_client_by_key(struct node_server *s,
+                                                    const char *user_id);
+
+/* ---- node_pub.c ---- */
+int node_pub_open(struct node_server *s, char *why, size_t whylen);
+int node_pub_bind(struct node_server *s, char *why, size_t whylen);
+/* Add the group messages for a sensor batch rows[0..n) to s->ops (before the
+ * store write); sensor is the [sensor] name. */
+int node_pub_prepare(struct node_server *s, const char *sensor, const struct proto_obs *rows,
+                     size_t n);
+/* After the write is durable: advance the groups and send. */
+void node_pub_commit(struct node_server *s);
+/* Forget what node_pub_prepare made (the write failed). */
+void node_pub_abort(struct node_server *s);
+/* Heartbeats of idle groups. */
+void node_pub_tick(struct node_server *s, time_t now);
+/* REPLAY_REQ from the peer p on the query socket. */
+void node_pub_replay(struct node_server *s, struct node_peer *p, const struct proto_peer_msg *m);
+struct node_group *node_group_by_name(struct node_server *s, const char *name, size_t len);
+void node_pub_close(struct node_server *s);
+
+/* ---- node_sub.c ---- */
+int node_sub_open(struct node_server *s, char *why, size_t whylen);
+int node_sub_connect(struct node_server *s, char *why, size_t whylen);
+/* A message arrived on one of p's sockets (SUB or DEALER). */
+void node_sub_message(struct node_server *s, struct node_peer *p, zsock_t *sock);
+/* Refill quotas, retry replay requests. */
+void node_sub_tick(struct node_server *s, time_t now);
+/* May p's sockets be read now (within its quota)? */
+bool node_sub_readable(struct node_server *s, struct node_peer *p);
+/* Remove everything a peer sent (its origins and stream states). */
+int node_sub_purge(struct node_server *s, const char *peer, uint64_t *removed, char *why,
+                   size_t whylen);
+void node_sub_close(struct node_server *s);
+
+/* ---- node_ctl.c ---- */
+void node_ctl_message(struct node_server *s, const char *user_id, size_t len);
+
+#endif
