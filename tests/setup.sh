@@ -6,4 +6,4 @@ apt-get update -qq
 apt-get install -y --no-install-recommends \
 	build-essential cmake pkg-config clang libclang-rt-14-dev \
 	libpcap-dev librocksdb-dev libczmq-dev libzmq3-dev libsodium-dev \
-	python3 python3-msgpack iproute2 tcpreplay >/dev/null
+	python3 python3-msgpack python3-zmq python3-yaml iproute2 tcpreplay tcpdump >/dev/null
