@@ -158,16 +158,18 @@ static bool
 looks_secret(const struct pstate *ps, const char *v)
 {
 	char p[PATH_MAX];
+	int n = v[0] == '/' ? snprintf(p, sizeof(p), "%s", v)
+	                    : snprintf(p, sizeof(p), "%s/%s", ps->dir, v);
+	bool exists = n > 0 && (size_t)n < sizeof(p) && access(p, F_OK) == 0;
 
+	/* '/' and '.' are Z85 characters: a 40-character path that exists is a
+	 * path, whatever it looks like. */
 	if (proto_keys_is_z85_key(v))
-		return true;
+		return !exists;
 	if (strlen(v) < 24 ||
 	    (strpbrk(v, "^!*?&<>()[]{}%$#=+") == NULL && strpbrk(v, "/.") != NULL))
 		return false;
-	if (v[0] == '/')
-		return access(v, F_OK) != 0;
-	int n = snprintf(p, sizeof(p), "%s/%s", ps->dir, v);
-	return n < 0 || (size_t)n >= sizeof(p) || access(p, F_OK) != 0;
+	return !exists;
 }
 
 static bool

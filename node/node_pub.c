@@ -28,6 +28,7 @@
 
 #include <sodium.h>
 
+#include "node/node_bench.h"
 #include "node/node_impl.h"
 #include "node/node_log.h"
 #include "proto/proto_err.h"
@@ -215,8 +216,7 @@ node_pub_bind(struct node_server *s, char *why, size_t whylen)
 		zsock_set_sndhwm(g->pub, 10000);
 		zsock_set_maxmsgsize(g->pub, (int)s->cfg->limits.max_message_size);
 		zsock_set_zap_domain(g->pub, domain);
-		zsock_set_curve_server(g->pub, 1);
-		zsock_set_curve_secretkey_bin(g->pub, s->sec);
+		node_curve_server(g->pub, s->sec);
 		if (zsock_bind(g->pub, "%s", g->cfg->publish) < 0) {
 			snprintf(why, whylen, "cannot bind group '%s' endpoint '%s': %s", g->cfg->name,
 			         g->cfg->publish, zmq_strerror(errno));

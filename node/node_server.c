@@ -24,6 +24,7 @@
 #include <czmq.h>
 #include <sodium.h>
 
+#include "node/node_bench.h"
 #include "node/node_impl.h"
 #include "node/node_log.h"
 #include "node/node_server.h"
@@ -623,8 +624,7 @@ bind_router(struct node_server *s, const char *domain, const struct node_config_
 	zsock_set_linger(sock, 1000);
 	zsock_set_maxmsgsize(sock, (int)s->cfg->limits.max_message_size);
 	zsock_set_zap_domain(sock, domain);
-	zsock_set_curve_server(sock, 1);
-	zsock_set_curve_secretkey_bin(sock, s->sec);
+	node_curve_server(sock, s->sec);
 	/* Replies to a slow reader (replays, snapshots, big results) wait for it
 	 * for a while instead of being dropped silently at the high-water mark. */
 	zsock_set_router_mandatory(sock, 1);

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "node/node_bench.h"
 #include "node/node_impl.h"
 #include "node/node_log.h"
 #include "node/node_purge.h"
@@ -150,9 +151,7 @@ curve_client(struct node_server *s, struct node_peer *p, int type)
 	zsock_set_linger(z, 0);
 	zsock_set_maxmsgsize(z, (int)s->cfg->limits.max_message_size);
 	zsock_set_rcvhwm(z, 1000);
-	zsock_set_curve_serverkey_bin(z, p->cfg->public_key);
-	zsock_set_curve_publickey_bin(z, s->pub);
-	zsock_set_curve_secretkey_bin(z, s->sec);
+	node_curve_client(z, p->cfg->public_key, s->pub, s->sec);
 	return z;
 }
 

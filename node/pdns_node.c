@@ -18,6 +18,7 @@
 #include <czmq.h>
 #include <sodium.h>
 
+#include "node/node_bench.h"
 #include "node/node_check.h"
 #include "node/node_config.h"
 #include "node/node_log.h"
@@ -68,6 +69,9 @@ serve(const struct node_config *cfg)
 		return err == PROTO_EPERM ? EXIT_NOPERM : NODE_CONFIG_EXIT;
 	}
 	zsys_handler_set(NULL); /* our own handlers below, not czmq's */
+	if (NODE_BENCH_PLAINTEXT)
+		node_log("WARNING: a benchmark build without CURVE (PDNS_BENCH_PLAINTEXT); "
+		         "never run it for real");
 	if ((err = node_zap_new(&zap)) != 0) {
 		code = EXIT_SOFTWARE;
 		goto out;
