@@ -24,6 +24,8 @@
 #ifndef NODE_IMPL_H
 #define NODE_IMPL_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -142,6 +144,9 @@ struct node_server {
 	size_t opbuf_used;
 	size_t nops;
 	struct node_ratelog bad_input;
+	pthread_t retention;           /* compacts for [retention] (node_server.c) */
+	bool retention_running;
+	atomic_bool retention_stop;
 	time_t error_second;           /* ERROR replies sent in this second */
 	unsigned errors_sent;
 	uint64_t batches, rows_in, queries_served;

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -207,6 +208,54 @@ state_load(struct node_server *s, char *why, size_t whylen)
 		snprintf(why, whylen, "cannot read the sensor stream states: %s",
 		         proto_strerror(err));
 	return err;
+}
+
+/* ---- Retention ---- */
+
+/*
+ * Rows past [retention] go as compactions rewrite them; a node whose data
+ * no longer changes might keep them for long, so a thread of its own
+ * compacts once RETENTION_FIRST seconds after start and then once a day.
+ * store_db_compact may run beside the loop's writes (store_db.h).
+ */
+#define RETENTION_FIRST 600
+#define RETENTION_EVERY 86400
+
+static void *
+retention_thread(void *arg)
+{
+	struct node_server *s = arg;
+	time_t next = time(NULL) + RETENTION_FIRST;
+
+	while (!atomic_load(&s->retention_stop)) {
+		if (time(NULL) >= next) {
+			node_log("retention: compacting the store");
+			store_db_compact(s->db);
+			node_log("retention: compaction done");
+			next = time(NULL) + RETENTION_EVERY;
+		}
+		sleep(1);
+	}
+	return NULL;
+}
+
+static int
+retention_start(struct node_server *s, char *why, size_t whylen)
+{
+	const struct node_config *c = s->cfg;
+
+	if (c->retention.own == 0 && c->retention.peers == 0)
+		return 0;
+	store_db_set_retention_origins(s->db, (int64_t)c->retention.own,
+	                               (int64_t)c->retention.peers);
+	if (pthread_create(&s->retention, NULL, retention_thread, s) != 0) {
+		snprintf(why, whylen, "cannot start the retention thread");
+		return PROTO_ENOMEM;
+	}
+	s->retention_running = true;
+	node_log("retention: own rows %llus, peers' rows %llus (0: kept)",
+	         (unsigned long long)c->retention.own, (unsigned long long)c->retention.peers);
+	return 0;
 }
 
 /* ---- Sending ---- */
@@ -676,7 +725,8 @@ node_server_new(struct node_server **out, const struct node_config *cfg,
 	if ((err = store_db_open(&s->db, cfg->store, STORE_WRITE, why, whylen)) != 0 ||
 	    (err = state_load(s, why, whylen)) != 0 ||
 	    (err = node_pub_open(s, why, whylen)) != 0 ||
-	    (err = node_sub_open(s, why, whylen)) != 0) {
+	    (err = node_sub_open(s, why, whylen)) != 0 ||
+	    (err = retention_start(s, why, whylen)) != 0) {
 		node_server_destroy(&s);
 		return err;
 	}
@@ -794,6 +844,10 @@ node_server_destroy(struct node_server **sp)
 	zsock_destroy(&s->sensors);
 	zsock_destroy(&s->queries);
 	zsock_destroy(&s->control);
+	if (s->retention_running) {
+		atomic_store(&s->retention_stop, true);
+		pthread_join(s->retention, NULL);
+	}
 	node_pub_close(s);
 	node_sub_close(s);
 	node_export_free(&s->exp);

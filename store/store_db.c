@@ -117,16 +117,19 @@ retention_filter(void *state, int level, const char *key, size_t klen,
 {
 	const struct store_db *db = state;
 	struct store_value v;
+	int64_t age;
 
 	(void)level;
-	(void)key;
-	(void)klen;
 	(void)nv;
 	(void)nvlen;
 	*changed = 0;
-	if (db->retention <= 0 || store_value_decode((const uint8_t *)value, vlen, &v) != 0)
+	/* Every key of the filtered families ends with its origin (2 octets):
+	 * our own sensors' rows (0) and the others' have their own ages. */
+	age = klen >= 2 && (key[klen - 2] | key[klen - 1]) != 0 ? db->retention_others
+	                                                          : db->retention;
+	if (age <= 0 || store_value_decode((const uint8_t *)value, vlen, &v) != 0)
 		return 0;
-	return v.time_last < (int64_t)time(NULL) - db->retention;
+	return v.time_last < (int64_t)time(NULL) - age;
 }
 
 static const char *
@@ -812,9 +815,16 @@ store_db_refresh(struct store_db *db)
 int
 store_db_set_retention(struct store_db *db, int64_t age_seconds)
 {
-	if (db->mode == STORE_READ || age_seconds < 0)
+	return store_db_set_retention_origins(db, age_seconds, age_seconds);
+}
+
+int
+store_db_set_retention_origins(struct store_db *db, int64_t own, int64_t others)
+{
+	if (db->mode == STORE_READ || own < 0 || others < 0)
 		return PROTO_EINVAL;
-	db->retention = age_seconds;
+	db->retention = own;
+	db->retention_others = others;
 	return 0;
 }
 
@@ -827,7 +837,7 @@ store_db_compact(struct store_db *db)
 	 * The retention filter sees values, not merge operands: the first pass
 	 * folds operands into values, the second filters them.
 	 */
-	for (int pass = 0; pass < (db->retention > 0 ? 2 : 1); pass++)
+	for (int pass = 0; pass < (db->retention > 0 || db->retention_others > 0 ? 2 : 1); pass++)
 		for (int i = 1; i < STORE_CF_COUNT_; i++)
 			rocksdb_compact_range_cf(db->db, db->cf[i], NULL, 0, NULL, 0);
 	return 0;

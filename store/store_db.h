@@ -126,7 +126,12 @@ int store_db_scan_meta(struct store_db *db, const void *prefix, size_t plen,
 /* Retention: rows whose time_last is older than now - age_seconds are
  * removed by compaction; 0 turns it off. Writers only. */
 int store_db_set_retention(struct store_db *db, int64_t age_seconds);
-/* Compact every index now (applies retention at once). */
+/* The same with one age for our own sensors' rows (origin 0) and one for
+ * every other origin (peers, providers). */
+int store_db_set_retention_origins(struct store_db *db, int64_t own, int64_t others);
+/* Compact every index now (applies retention at once). It uses only what
+ * open fixed, so a writer may run it from a thread of its own beside its
+ * writes (RocksDB's handle is thread-safe). */
 int store_db_compact(struct store_db *db);
 
 /* One result row; pointers are valid during the callback only. */

@@ -37,7 +37,8 @@ struct store_db {
 	enum store_mode mode;
 	char *path;
 	char secondary[64];      /* temporary directory of a reader */
-	int64_t retention;       /* seconds, 0 = off; read by the filter */
+	int64_t retention;       /* seconds, 0 = off; read by the filter: origin 0 */
+	int64_t retention_others; /* the same for every other origin */
 	uint8_t *kbuf;           /* scratch keys */
 	struct store_origins origins;
 };

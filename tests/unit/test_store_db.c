@@ -51,6 +51,8 @@ row(const char *owner, uint16_t type, const char *rdata, unsigned section,
 static char got[64][1600];
 static int ngot;
 
+static uint16_t got_origin[64];
+
 static int
 collect(void *arg, const struct store_result *r)
 {
@@ -60,6 +62,8 @@ collect(void *arg, const struct store_result *r)
 	(void)arg;
 	proto_buf_init(&b, name, sizeof(name));
 	proto_name_format(r->obs.name, r->obs.name_len, &b);
+	if (ngot < 64)
+		got_origin[ngot] = r->origin;
 	if (ngot < 64)
 		snprintf(got[ngot++], sizeof(got[0]), "%s %s %.*s %lld-%lld %llu", name,
 		         proto_rrtype_name(r->obs.rrtype, tt), (int)r->obs.rdata_len,
@@ -272,6 +276,19 @@ test_write_and_lookups(void)
 	qname(&q, PROTO_Q_RRSET, PROTO_M_EXACT, "meta.example.com");
 	run(db, &q, &info);
 	is_int(ngot, 1, "the batch's row is there too");
+
+	/* Retention per origin: peers' old rows go, our own stay. */
+	struct proto_obs old = row("old.example.com", PROTO_T_A, "192.0.2.8", PROTO_SEC_ANSWER,
+	                           5, 5, 1);
+	is_int(store_db_put(db, &old, 1, STORE_ORIGIN_LOCAL, why, sizeof(why)), 0, "old own row");
+	is_int(store_db_put(db, &old, 1, 7, why, sizeof(why)), 0, "the same, from origin 7");
+	is_int(store_db_set_retention_origins(db, 0, 3600), 0, "retention for other origins only");
+	store_db_compact(db);
+	qname(&q, PROTO_Q_RRSET, PROTO_M_EXACT, "old.example.com");
+	run(db, &q, &info);
+	is_int(ngot, 1, "only one origin's old row is left");
+	ok(ngot == 1 && got_origin[0] == STORE_ORIGIN_LOCAL, "and it is our own");
+	is_int(store_db_set_retention_origins(db, -1, 0), PROTO_EINVAL, "negative age refused");
 
 	/* Retention: rows last seen long ago go at compaction. */
 	store_db_set_retention(db, 3600);
