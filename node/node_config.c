@@ -538,6 +538,15 @@ parse(const char *name, const char *path, const char *text, size_t len, unsigned
 	c->limits.max_message_size = DEFAULT_MAX_MESSAGE;
 	c->limits.max_future_skew = DEFAULT_FUTURE_SKEW;
 	c->limits.max_snapshot_rows = DEFAULT_SNAPSHOT_ROWS;
+	c->http.quota_period = DEFAULT_HTTP_QUOTA_PERIOD;
+	c->http.max_connections = DEFAULT_HTTP_MAX_CONNECTIONS;
+	c->http.max_per_client = DEFAULT_HTTP_MAX_PER_CLIENT;
+	c->http.timeout = DEFAULT_HTTP_TIMEOUT;
+	c->http.max_request_size = DEFAULT_HTTP_MAX_REQUEST;
+	c->http.max_rows = DEFAULT_HTTP_MAX_ROWS;
+	c->http.max_scan = DEFAULT_HTTP_MAX_SCAN;
+	c->http.threads = DEFAULT_HTTP_THREADS;
+	c->http.access_log = true;
 	config_dir(&ps, name);
 
 	if (path != NULL) {
@@ -563,6 +572,7 @@ parse(const char *name, const char *path, const char *text, size_t len, unsigned
 	node_config_check_defaults_and_refs(&ps);
 	node_config_check_binds(&ps);
 	node_config_check_keys(&ps);
+	node_config_http_check(&ps);
 	err = ps.nerr > 0 ? PROTO_EINVAL : 0;
 done:
 	if (ps.oom) {
@@ -605,6 +615,9 @@ node_config_free(struct node_config **cfgp)
 	free(c->store);
 	free(c->key_file);
 	free(c->control);
+	free(c->http.listen);
+	free(c->http.api_keys_file);
+	free(c->http.basic_auth_file);
 	list_free(&c->sensor_listen);
 	list_free(&c->query_listen);
 	list_free(&c->export.internal_zones);

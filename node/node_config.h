@@ -158,6 +158,23 @@ struct node_config {
 		uint32_t max_future_skew;               /* seconds, default 300 */
 		uint32_t max_snapshot_rows;             /* rows staged per snapshot, default 10M */
 	} limits;
+
+	/* [http]: the DNSDB v2/v1 and CIRCL APIs (node/node_http.h). */
+	struct {
+		char *listen;                           /* tcp://ADDR:PORT, or NULL: no HTTP */
+		char *api_keys_file;                    /* secret file of API keys, or NULL */
+		char *basic_auth_file;                  /* secret file of CIRCL users, or NULL */
+		uint32_t quota;                         /* queries per key per period; 0: none */
+		uint32_t quota_period;                  /* seconds, default 1d */
+		uint32_t max_connections;               /* default 256 */
+		uint32_t max_per_client;                /* connections per address, default 32 */
+		uint32_t timeout;                       /* seconds, default 30 */
+		uint64_t max_request_size;              /* bytes of request line and headers, 16k */
+		uint32_t max_rows;                      /* rows per answer, default 100000 */
+		uint32_t max_scan;                      /* index entries per query, default 10M */
+		uint32_t threads;                       /* default 2 */
+		bool access_log;                        /* default yes */
+	} http;
 };
 
 /*

@@ -34,6 +34,14 @@
 #define DEFAULT_FUTURE_SKEW 300
 #define DEFAULT_RATE 2000
 #define DEFAULT_QUERY_RATE 10
+#define DEFAULT_HTTP_QUOTA_PERIOD 86400u
+#define DEFAULT_HTTP_MAX_CONNECTIONS 256u
+#define DEFAULT_HTTP_MAX_PER_CLIENT 32u
+#define DEFAULT_HTTP_TIMEOUT 30u
+#define DEFAULT_HTTP_MAX_REQUEST (16u << 10)
+#define DEFAULT_HTTP_MAX_ROWS 100000u
+#define DEFAULT_HTTP_MAX_SCAN 10000000u
+#define DEFAULT_HTTP_THREADS 2u
 #define DAY 86400ull
 enum vt {
 	VT_NAME,        /* a name: letters, digits, '.', '_', '-' */
@@ -55,6 +63,7 @@ enum vt {
 	VT_ZONES,       /* domain names; repeatable */
 	VT_GROUPS,      /* group names, resolved at the end; repeatable */
 	VT_ACCEPT,      /* observations, queries or none; repeatable */
+	VT_KEYS_FILE,   /* a secret file of HTTP credentials: a path, checked */
 };
 
 struct keydef {
@@ -66,7 +75,7 @@ struct keydef {
 };
 
 enum sect { S_NONE, S_SKIP, S_NODE, S_EXPORT, S_LIMITS, S_RETENTION, S_GROUP, S_SENSOR,
-            S_PEER, S_CLIENT, S_COUNT };
+            S_PEER, S_CLIENT, S_HTTP, S_COUNT };
 
 struct sectdef {
 	const char *name;
@@ -75,7 +84,7 @@ struct sectdef {
 	size_t nkeys;
 	const char *secret_hint; /* where this section's secrets go */
 };
-#define MAX_KEYS 8
+#define MAX_KEYS 16
 /* Every section's keys, by enum sect. */
 extern const struct sectdef node_config_keys_sects[S_COUNT];
 
@@ -142,5 +151,10 @@ void node_config_keys_add_bind(struct pstate *ps, const char *ep, const char *ke
 void node_config_check_defaults_and_refs(struct pstate *ps);
 void node_config_check_binds(struct pstate *ps);
 void node_config_check_keys(struct pstate *ps);
+
+/* node_config_http.c: [http]'s credential files and whole-file checks. */
+void node_config_http_file(struct pstate *ps, unsigned line, const struct keydef *kd,
+                           const char *path);
+void node_config_http_check(struct pstate *ps);
 
 #endif

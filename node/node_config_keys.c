@@ -64,6 +64,21 @@ static const struct keydef limits_keys[] = {
 	  1000000000 },
 	{ "max-future-skew", VT_DURATION, NODE_OFF(limits.max_future_skew), false, 0, 7 * DAY },
 };
+static const struct keydef http_keys[] = {
+	{ "listen", VT_BIND_OPT, NODE_OFF(http.listen), false, 0, 0 },
+	{ "api-keys-file", VT_KEYS_FILE, NODE_OFF(http.api_keys_file), false, 0, 0 },
+	{ "basic-auth-file", VT_KEYS_FILE, NODE_OFF(http.basic_auth_file), false, 0, 0 },
+	{ "quota", VT_U32, NODE_OFF(http.quota), false, 0, 1000000000 },
+	{ "quota-period", VT_DURATION, NODE_OFF(http.quota_period), false, 60, 366 * DAY },
+	{ "max-connections", VT_U32, NODE_OFF(http.max_connections), false, 1, 100000 },
+	{ "max-per-client", VT_U32, NODE_OFF(http.max_per_client), false, 1, 100000 },
+	{ "timeout", VT_DURATION, NODE_OFF(http.timeout), false, 1, 3600 },
+	{ "max-request-size", VT_SIZE, NODE_OFF(http.max_request_size), false, 4096, 1u << 20 },
+	{ "max-rows", VT_U32, NODE_OFF(http.max_rows), false, 1, 10000000 },
+	{ "max-scan", VT_U32, NODE_OFF(http.max_scan), false, 1000, 1000000000 },
+	{ "threads", VT_U32, NODE_OFF(http.threads), false, 1, 64 },
+	{ "access-log", VT_BOOL, NODE_OFF(http.access_log), false, 0, 0 },
+};
 static const struct keydef retention_keys[] = {
 	{ "own", VT_RETENTION, NODE_OFF(retention.own), false, 3600, 36525 * DAY },
 	{ "peers", VT_RETENTION, NODE_OFF(retention.peers), false, 3600, 36525 * DAY },
@@ -103,11 +118,13 @@ const struct sectdef node_config_keys_sects[S_COUNT] = {
 	[S_SENSOR] = { "sensor", true, KEYS(sensor_keys), NULL },
 	[S_PEER] = { "peer", true, KEYS(peer_keys), NULL },
 	[S_CLIENT] = { "client", true, KEYS(client_keys), NULL },
+	[S_HTTP] = { "http", false, KEYS(http_keys), "api-keys-file = PATH" },
 };
 
 static_assert(sizeof(peer_keys) / sizeof(peer_keys[0]) <= MAX_KEYS, "MAX_KEYS");
 static_assert(sizeof(node_keys) / sizeof(node_keys[0]) <= MAX_KEYS, "MAX_KEYS");
 static_assert(sizeof(export_keys) / sizeof(export_keys[0]) <= MAX_KEYS, "MAX_KEYS");
+static_assert(sizeof(http_keys) / sizeof(http_keys[0]) <= MAX_KEYS, "MAX_KEYS");
 
 /* Key names that can only mean a secret given inline. */
 static const char *const secret_names[] = {
@@ -572,6 +589,10 @@ value_secret_path(struct pstate *ps, unsigned line, const struct keydef *kd, con
 		ps->key_file_line = line;
 		return;
 	}
+	if (kd->type == VT_KEYS_FILE) {
+		node_config_http_file(ps, line, kd, path);
+		return;
+	}
 	uint8_t secret[NODE_CONFIG_SECRET_MAX];
 	size_t n = 0;
 	int err = proto_keys_read_secret_file(path, pflags, secret, sizeof(secret), &n, why,
@@ -609,6 +630,7 @@ node_config_keys_apply(struct pstate *ps, unsigned line, const struct keydef *kd
 		return;
 	case VT_KEY_FILE:
 	case VT_SECRET_FILE:
+	case VT_KEYS_FILE:
 		value_secret_path(ps, line, kd, v);
 		return;
 	case VT_BOOL:

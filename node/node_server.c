@@ -28,6 +28,7 @@
 #include "node/node_bench.h"
 #include "node/node_impl.h"
 #include "node/node_log.h"
+#include "node/node_metrics.h"
 #include "node/node_server.h"
 #include "proto/proto_err.h"
 #include "proto/proto_peer.h"
@@ -821,6 +822,7 @@ node_server_run(struct node_server *s, char *why, size_t whylen)
 		if (now != last_tick) {
 			node_pub_tick(s, now);
 			node_sub_tick(s, now);
+			node_metrics_publish(s); /* for /metrics (node_metrics.h) */
 			last_tick = now;
 		}
 	}

@@ -21,6 +21,7 @@
 #include "node/node_bench.h"
 #include "node/node_check.h"
 #include "node/node_config.h"
+#include "node/node_http.h"
 #include "node/node_log.h"
 #include "node/node_server.h"
 #include "node/node_zap.h"
@@ -60,6 +61,7 @@ serve(const struct node_config *cfg)
 	uint8_t pub[PROTO_KEYS_LEN], sec[PROTO_KEYS_LEN];
 	struct node_zap *zap = NULL;
 	struct node_server *srv = NULL;
+	struct node_http *http = NULL;
 	char why[512] = "";
 	int err, code = 0;
 
@@ -115,6 +117,13 @@ serve(const struct node_config *cfg)
 		       : EXIT_IOERR;
 		goto out;
 	}
+	/* The HTTP APIs read the store the server just opened (or made). */
+	if ((err = node_http_start(&http, cfg, why, sizeof(why))) != 0) {
+		node_log("http: %s", why[0] ? why : proto_strerror(err));
+		code = err == PROTO_EPERM ? EXIT_NOPERM : err == PROTO_EIO ? EXIT_UNAVAILABLE
+		       : err == PROTO_EINVAL ? NODE_CONFIG_EXIT : EXIT_IOERR;
+		goto out;
+	}
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -130,6 +139,7 @@ bad_key:
 	code = EXIT_SOFTWARE;
 out:
 	sodium_memzero(sec, sizeof(sec));
+	node_http_stop(&http);
 	node_server_destroy(&srv);
 	node_zap_destroy(&zap);
 	if (code == 0)
