@@ -75,7 +75,7 @@ static const struct keydef http_keys[] = {
 	{ "timeout", VT_DURATION, NODE_OFF(http.timeout), false, 1, 3600 },
 	{ "max-request-size", VT_SIZE, NODE_OFF(http.max_request_size), false, 4096, 1u << 20 },
 	{ "max-rows", VT_U32, NODE_OFF(http.max_rows), false, 1, 10000000 },
-	{ "max-scan", VT_U32, NODE_OFF(http.max_scan), false, 1000, 1000000000 },
+	{ "max-scan", VT_U32, NODE_OFF(http.max_scan), false, 100, 1000000000 },
 	{ "threads", VT_U32, NODE_OFF(http.threads), false, 1, 64 },
 	{ "access-log", VT_BOOL, NODE_OFF(http.access_log), false, 0, 0 },
 };

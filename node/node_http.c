@@ -455,8 +455,12 @@ node_http_start(struct node_http **out, const struct node_config *cfg, char *why
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, h,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->http.threads,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->http.max_connections,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->http.max_per_client,
+		/* Our caps (node_http_conn.c) come first and count what they
+		 * refuse; libmicrohttpd's, a little higher, only back them up
+		 * (threads accepting at once may each pass ours). */
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->http.max_connections * 2,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		(unsigned)(cfg->http.max_per_client + cfg->http.threads),
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->http.timeout,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->http.max_request_size,
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, 256u,

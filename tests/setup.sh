@@ -6,4 +6,5 @@ apt-get update -qq
 apt-get install -y --no-install-recommends \
 	build-essential cmake pkg-config clang libclang-rt-14-dev \
 	libpcap-dev librocksdb-dev libczmq-dev libzmq3-dev libsodium-dev \
-	python3 python3-msgpack python3-zmq python3-yaml iproute2 tcpreplay tcpdump >/dev/null
+	python3 python3-msgpack python3-zmq python3-yaml iproute2 tcpreplay tcpdump \
+	libmicrohttpd-dev dnsdbq >/dev/null
