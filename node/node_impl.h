@@ -43,6 +43,7 @@
 #define NODE_REPLAY_RETRY 10      /* seconds before a replay request is repeated */
 #define NODE_SEND_TIMEOUT 10000   /* ms a reply may wait for a slow peer */
 #define NODE_OPS_MAX 4096         /* meta operations in one store write */
+#define NODE_SNAPSHOT_INTERVAL 10 /* seconds between snapshots for one peer */
 
 /* Something logged at most once per NODE_LOG_INTERVAL, with a count. */
 struct node_ratelog {
@@ -109,6 +110,7 @@ struct node_peer {
 	uint8_t **snap_chunks;
 	size_t snap_nchunks, snap_chunk_used;
 	/* Counters. */
+	time_t snapshot_served;        /* when we last sent it a snapshot */
 	uint64_t batches, rows, dups, resyncs, snapshots, refused, future, throttled;
 	struct node_ratelog bad;
 };

@@ -658,6 +658,15 @@ node_pub_replay(struct node_server *s, struct node_peer *p, const struct proto_p
 		return;
 	}
 	if (!proto_peer_replay_ok(g->stream, g->seq, log_first(g), m->stream, m->seq)) {
+		/* A snapshot reads every own row: one per peer per interval, so a
+		 * peer asking again and again costs us little. */
+		time_t now = time(NULL);
+		if (now - p->snapshot_served < NODE_SNAPSHOT_INTERVAL) {
+			node_reply_error(s, s->queries, PROTO_PEER_E_UNAVAILABLE, m->seq,
+			                 "a snapshot was sent less than 10 s ago; ask again later");
+			return;
+		}
+		p->snapshot_served = now;
 		send_snapshot(s, p, g);
 		return;
 	}

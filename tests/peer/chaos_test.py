@@ -50,7 +50,9 @@ class Cluster:
         p = self.lab.spawn(org, [os.path.join(self.bin, "pdns-node"), "--config",
                                  self.conf[org]], self.log[org])
         self.procs[org] = p
-        end = time.time() + 30
+        # A node killed mid-write replays its write-ahead log (up to 256 MiB,
+        # published batches included) before it is ready.
+        end = time.time() + 120
         while time.time() < end and p.poll() is None:
             with open(self.log[org], errors="replace") as f:
                 f.seek(mark)
