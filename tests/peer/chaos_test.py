@@ -74,7 +74,7 @@ def feeder(lab, bindir, keys, cap, stop, counts):
                               "tcp://127.0.0.1:%d" % orgs.PORTS["sensor"],
                               "--node-key", os.path.join(keys, "org-a.pub"),
                               "--key", os.path.join(keys, orgs.SENSOR + ".key"),
-                              "--node-timeout", "120"], timeout=300)
+                              "--node-timeout", "120"], timeout=1800)
         counts.append(r.returncode)
         if r.returncode != 0:
             note("sensor pass failed: %s" % r.stderr.decode()[-300:])
