@@ -168,16 +168,16 @@ def keygen(bindir, prefix):
 
 
 def make_keys(bindir, keys):
-    """Every key and secret of the topology into the directory keys."""
+    """Every key and secret of the topology (orgs.key_plan()) into the
+    directory keys."""
     os.makedirs(keys, mode=0o700, exist_ok=True)
-    for o in orgs.ORGS:
-        keygen(bindir, os.path.join(keys, o["name"]))
-        path = os.path.join(keys, "%s-%s.secret" % (o["name"], orgs.GROUP))
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    for kind, name in orgs.key_plan():
+        if kind == "pair":
+            keygen(bindir, os.path.join(keys, name))
+            continue
+        fd = os.open(os.path.join(keys, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         os.write(fd, os.urandom(32))
         os.close(fd)
-    for k in (orgs.SENSOR, orgs.ADMIN):
-        keygen(bindir, os.path.join(keys, k))
 
 
 def dump(bindir, store, origin=None, export=None):

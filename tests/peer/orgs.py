@@ -6,8 +6,8 @@ Each organisation runs one pdns-node named org-X on host node-X (a network
 namespace in the tests, a container in docker/compose.yml). Every node
 publishes one sharing group, first-amber, and subscribes to the two others.
 Only org-a has a sensor. Paths in the configs are given by the caller:
-a temporary directory in the tests, /etc/pdns and /var/lib/pdns-node in
-the image.
+a temporary directory in the tests, the key volume /keys and the store
+volume /var/lib/pdns-node in the image (DOCKER_* below).
 """
 
 ORGS = [
@@ -29,6 +29,40 @@ def key_files(org):
     if org["name"] == "org-a":
         names.append(SENSOR + ".pub")
     return names
+
+
+def key_plan():
+    """Every key file of the topology, in the order netlab.make_keys makes
+    them: ("pair", PREFIX) is one `pdns keygen PREFIX` (PREFIX.key and
+    PREFIX.pub), ("secret", FILE) a group's pseudonym secret (32 random
+    bytes). The namespace tests and docker/compose.yml's keys service make
+    exactly these; tests/peer/compose_check.py holds the latter to it."""
+    plan = []
+    for o in ORGS:
+        plan.append(("pair", o["name"]))
+        plan.append(("secret", "%s-%s.secret" % (o["name"], GROUP)))
+    plan += [("pair", SENSOR), ("pair", ADMIN)]
+    return plan
+
+
+def key_plan_files():
+    """The file names key_plan() leaves in the key directory."""
+    files = []
+    for kind, name in key_plan():
+        files += [name + ".key", name + ".pub"] if kind == "pair" else [name]
+    return files
+
+
+# Where the image (docker/Dockerfile, docker/compose.yml) puts things: the
+# shared key volume, each node's store volume and its config file.
+DOCKER_KEYS = "/keys"
+DOCKER_STORE = "/var/lib/pdns-node/store"
+DOCKER_CONFIG = "/etc/pdns/node.conf"
+
+
+def docker_config(org):
+    """The committed docker/config/<host>.conf of org."""
+    return node_config(org, DOCKER_KEYS, DOCKER_STORE)
 
 
 def node_config(org, keys, store, heartbeat="30", replay_log="256M", rate=100000):
