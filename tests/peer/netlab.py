@@ -11,6 +11,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import time
 
 import orgs
@@ -69,6 +70,9 @@ class Lab:
     # ---- namespaces ----
 
     def setup(self):
+        # A test stopped by SIGTERM (CTest's timeout) still runs its finally
+        # blocks, so namespaces and processes never outlive it.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
         sh("ip", "netns", "add", self.hub)
         self.made.append(self.hub)
         sh("ip", "-n", self.hub, "link", "add", "br0", "type", "bridge")
