@@ -16,6 +16,7 @@
 
 #include <sodium.h>
 
+#include "node/node_config_impl.h"
 #include "proto/proto_err.h"
 #include "proto/proto_keys.h"
 
@@ -54,19 +55,17 @@ keys_fail(char *why, size_t whylen, const char *label, unsigned line, const char
 	return PROTO_EINVAL;
 }
 
+/* A NAME or USER: the config's own rule for names (node_config_keys_is_name). */
 static bool
 is_name(const char *s, size_t n)
 {
+	char tmp[NODE_HTTP_KEYS_NAME_MAX + 1];
+
 	if (n == 0 || n > NODE_HTTP_KEYS_NAME_MAX)
 		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		             (c >= '0' && c <= '9');
-		if (!alnum && (i == 0 || strchr("._-", c) == NULL))
-			return false;
-	}
-	return true;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	return node_config_keys_is_name(tmp);
 }
 
 /* Printable ASCII without blanks (and without ':' when colon is false). */

@@ -10,6 +10,7 @@
 #include "node/node_http_req.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -47,16 +48,16 @@ refuse(struct node_http_req *r, unsigned status, const char *fmt, ...)
 	return PROTO_EINVAL;
 }
 
+/* The value of a %XX escape at s (two characters), or -1. */
 static int
-hexval(char c)
+escape_value(const char *s)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	unsigned char h = (unsigned char)s[0], l = (unsigned char)s[1];
+
+	if (!isxdigit(h) || !isxdigit(l))
+		return -1;
+	/* '0'..'9' are 0x3N; 'A'..'F' and 'a'..'f' are 0x4N/0x6N with N 1..6. */
+	return ((h & 0xf) + (h >> 6) * 9) << 4 | ((l & 0xf) + (l >> 6) * 9);
 }
 
 /* Percent-decode s[0..n) into out (NUL-terminated); '+' is a blank when
@@ -69,12 +70,10 @@ decode(const char *s, size_t n, bool plus, char *out, size_t cap, size_t *outlen
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
 		if (c == '%') {
-			if (n - i < 3)
+			int v = n - i < 3 ? -1 : escape_value(s + i + 1);
+			if (v < 0)
 				return false;
-			int hi = hexval(s[i + 1]), lo = hexval(s[i + 2]);
-			if (hi < 0 || lo < 0)
-				return false;
-			c = (char)(hi << 4 | lo);
+			c = (char)v;
 			if (c == '\0')
 				return false;
 			i += 2;
@@ -148,15 +147,36 @@ put_type(char *arg, size_t *at, const struct seg *s)
 	return true;
 }
 
+/* The lookup forms, each read by its cli_query parser. */
+enum form { F_RRSET_NAME, F_RRSET_RAW, F_RDATA_NAME, F_RDATA_RAW, F_RDATA_IP };
+
+static int
+read_arg(struct node_http_req *r, enum form f, const char *arg)
+{
+	char why[200] = "";
+	bool typed;
+	int err;
+
+	switch (f) {
+	case F_RRSET_NAME: err = cli_query_rrset(&r->q, arg, &typed, why, sizeof(why)); break;
+	case F_RRSET_RAW: err = cli_query_raw_name(&r->q, arg, &typed, why, sizeof(why)); break;
+	case F_RDATA_NAME: err = cli_query_rdata_name(&r->q, arg, &typed, why, sizeof(why)); break;
+	case F_RDATA_RAW: err = cli_query_raw_rdata(&r->q, arg, &typed, why, sizeof(why)); break;
+	default: err = cli_query_ip(&r->q, arg, why, sizeof(why)); break;
+	}
+	if (err != 0)
+		return refuse(r, 400, "%s", why[0] ? why : "unparsable lookup");
+	return 0;
+}
+
 /* What a lookup path names, after the verb: TYPE (rrset|rdata), FORM
  * (name|raw|ip) and 1..3 parts. */
 static int
 parse_lookup(struct node_http_req *r, const struct seg *s, size_t n)
 {
-	char arg[ARG_MAX], why[200];
+	char arg[ARG_MAX];
 	size_t at = 0;
-	bool typed, rrset, ok = true;
-	int err;
+	bool rrset, ok = true;
 
 	if (n < 3)
 		return refuse(r, 404, "unknown path: expected .../rrset/name/NAME, .../rdata/ip/ADDR "
@@ -188,7 +208,6 @@ parse_lookup(struct node_http_req *r, const struct seg *s, size_t n)
 	if (!ok)
 		return refuse(r, 400, "a path segment is too long, has a bad %%-escape or %%00, or a "
 		              "'/' where none may be");
-	why[0] = '\0';
 	if (ip) {
 		/* DNSDB writes a prefix ADDR,PFX; pdns ADDR/PFX (and ADDR,ADDR a range). */
 		char *comma = strchr(arg, ',');
@@ -197,19 +216,10 @@ parse_lookup(struct node_http_req *r, const struct seg *s, size_t n)
 				return refuse(r, 400, "rdata/ip: expected ADDR, ADDR,PFX or ADDR-ADDR");
 			*comma = '/';
 		}
-		err = cli_query_ip(&r->q, arg, why, sizeof(why));
-	} else if (rrset && name) {
-		err = cli_query_rrset(&r->q, arg, &typed, why, sizeof(why));
-	} else if (rrset) {
-		err = cli_query_raw_name(&r->q, arg, &typed, why, sizeof(why));
-	} else if (name) {
-		err = cli_query_rdata_name(&r->q, arg, &typed, why, sizeof(why));
-	} else {
-		err = cli_query_raw_rdata(&r->q, arg, &typed, why, sizeof(why));
+		return read_arg(r, F_RDATA_IP, arg);
 	}
-	if (err != 0)
-		return refuse(r, 400, "%s", why[0] ? why : "unparsable lookup");
-	return 0;
+	return read_arg(r, rrset ? (name ? F_RRSET_NAME : F_RRSET_RAW)
+	                         : (name ? F_RDATA_NAME : F_RDATA_RAW), arg);
 }
 
 static bool
@@ -277,48 +287,42 @@ parse_param(struct node_http_req *r, struct params *p, const char *qs, size_t n,
 	const char *eq = memchr(qs, '=', n);
 	size_t kn = eq != NULL ? (size_t)(eq - qs) : n;
 	char key[32], val[64];
+	const struct {
+		const char *name;
+		uint64_t *count;   /* a number, or */
+		bool *flag;        /* a boolean */
+		const char *what;
+	} fields[] = {
+		{ "limit", &p->limit, NULL, "not a number of rows" },
+		{ "offset", &p->offset, NULL, "not a number of rows" },
+		{ "max_count", &r->max_count, NULL, "not a number" },
+		{ "aggr", NULL, &r->aggr, "expected true or false" },
+		{ "humantime", NULL, &r->humantime, "expected true or false" },
+	};
 
-	if (kn == 0)
-		return 0;
 	/* Parameters we do not know (swclient, version, id, ...) are ignored,
 	 * whatever they hold. */
-	if (!decode(qs, kn, true, key, sizeof(key), NULL))
+	if (kn == 0 || !decode(qs, kn, true, key, sizeof(key), NULL))
 		return 0;
-	bool known = strcmp(key, "limit") == 0 || strcmp(key, "offset") == 0 ||
-	             strcmp(key, "max_count") == 0 || strcmp(key, "aggr") == 0 ||
-	             strcmp(key, "humantime") == 0 || strncmp(key, "time_", 5) == 0;
-	if (!known)
+	bool vok = decode(eq != NULL ? eq + 1 : qs + n, eq != NULL ? n - kn - 1 : 0, true, val,
+	                  sizeof(val), NULL);
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		if (strcmp(key, fields[i].name) != 0)
+			continue;
+		if (!vok || (fields[i].count != NULL ? !parse_count(val, fields[i].count)
+		                                     : !parse_bool(val, fields[i].flag)))
+			return refuse(r, 400, "%s: %s", key, fields[i].what);
+		p->have_limit = p->have_limit || fields[i].count == &p->limit;
 		return 0;
-	if (!decode(eq != NULL ? eq + 1 : qs + n, eq != NULL ? n - kn - 1 : 0, true, val,
-	            sizeof(val), NULL))
-		return refuse(r, 400, "parameter %s: bad value", key);
-	if (strcmp(key, "limit") == 0) {
-		p->have_limit = true;
-		if (!parse_count(val, &p->limit))
-			return refuse(r, 400, "limit: not a number of rows");
-	} else if (strcmp(key, "offset") == 0) {
-		if (!parse_count(val, &p->offset))
-			return refuse(r, 400, "offset: not a number of rows");
-	} else if (strcmp(key, "max_count") == 0) {
-		if (!parse_count(val, &r->max_count))
-			return refuse(r, 400, "max_count: not a number");
-	} else if (strcmp(key, "aggr") == 0) {
-		if (!parse_bool(val, &r->aggr))
-			return refuse(r, 400, "aggr: expected true or false");
-	} else if (strcmp(key, "humantime") == 0) {
-		if (!parse_bool(val, &r->humantime))
-			return refuse(r, 400, "humantime: expected true or false");
-	} else {
-		for (size_t i = 0; i < sizeof(fences) / sizeof(fences[0]); i++) {
-			if (strcmp(key, fences[i].name) != 0)
-				continue;
-			if (!parse_fence(val, now, fval[i]))
-				return refuse(r, 400, "%s: expected epoch seconds, or negative seconds "
-				              "before now", key);
-			r->q.fences |= fences[i].bit;
-			return 0;
-		}
-		return 0; /* another time_ name: ignored like any unknown parameter */
+	}
+	for (size_t i = 0; i < sizeof(fences) / sizeof(fences[0]); i++) {
+		if (strcmp(key, fences[i].name) != 0)
+			continue;
+		if (!vok || !parse_fence(val, now, fval[i]))
+			return refuse(r, 400, "%s: expected epoch seconds, or negative seconds before "
+			              "now", key);
+		r->q.fences |= fences[i].bit;
+		return 0;
 	}
 	return 0;
 }
@@ -345,11 +349,9 @@ parse_query_string(struct node_http_req *r, struct params *p, const char *qs, si
 static int
 parse_circl(struct node_http_req *r, const struct seg *s, size_t n)
 {
-	char arg[ARG_MAX], why[200];
+	char arg[ARG_MAX];
 	uint8_t a[16];
 	size_t at = 0;
-	bool typed;
-	int err;
 
 	if (n != 1 || s[0].n == 0)
 		return refuse(r, 404, "unknown path: expected /pdns/query/VALUE");
@@ -366,16 +368,8 @@ parse_circl(struct node_http_req *r, const struct seg *s, size_t n)
 	if (addr && arg[cut] != '\0')
 		return refuse(r, 400, "the CIRCL API takes one address, not a CIDR or a range; use "
 		              "/dnsdb/v2/lookup/rdata/ip/ADDR,PFX");
-	why[0] = '\0';
-	if (addr) {
-		r->rdata = true;
-		err = cli_query_ip(&r->q, arg, why, sizeof(why));
-	} else {
-		err = cli_query_rrset(&r->q, arg, &typed, why, sizeof(why));
-	}
-	if (err != 0)
-		return refuse(r, 400, "%s", why[0] ? why : "unparsable lookup");
-	return 0;
+	r->rdata = addr;
+	return read_arg(r, addr ? F_RDATA_IP : F_RRSET_NAME, arg);
 }
 
 /* The API and what follows its root. */
