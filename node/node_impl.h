@@ -78,6 +78,14 @@ struct node_group {
 	uint64_t below;                /* rows below the export thresholds */
 };
 
+/* A peer's batch that arrived ahead of a gap (node_sub.c). */
+struct node_held {
+	uint64_t seq;
+	uint8_t *msg;
+	size_t len;
+};
+#define NODE_HELD_MAX 64          /* batches held per (peer, group) */
+
 /* Our state of one (peer, group) stream. */
 struct node_pstream {
 	char group[PROTO_PEER_GROUP_MAX + 1];
@@ -89,6 +97,8 @@ struct node_pstream {
 	/* A snapshot being staged. */
 	uint64_t snap_id, snap_stream, snap_seq;
 	uint8_t snap_tlp;
+	struct node_held held[NODE_HELD_MAX];
+	unsigned nheld;
 	uint32_t snap_parts;
 	bool snap_active;
 };

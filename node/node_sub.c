@@ -270,13 +270,101 @@ state_op(struct node_server *s, struct node_peer *p, struct node_pstream *ps, ui
 	return 0;
 }
 
-/* Returns the rows applied (what the quota charges). */
+/* Write one in-order batch: its rows and the (peer, group) state together.
+ * Returns false when the store refused it (the next batch asks again). */
+static bool
+apply_batch(struct node_server *s, struct node_peer *p, struct node_pstream *ps,
+            const struct proto_peer_msg *m, time_t now, size_t *rows)
+{
+	char why[256] = "";
+	size_t n = take_rows(s, p, m, now);
+	int err;
+
+	node_ops_reset(s);
+	if ((err = state_op(s, p, ps, m->stream, m->seq, m->tlp)) != 0 ||
+	    (err = store_db_write(s->db, s->obs, n, ps->origin, s->ops, s->nops, why,
+	                          sizeof(why))) != 0) {
+		node_log("peer '%s': batch %" PRIu64 " not stored: %s", p->cfg->name, m->seq,
+		         why[0] ? why : proto_strerror(err));
+		return false;
+	}
+	ps->last = m->seq;
+	ps->tlp = m->tlp;
+	p->batches++;
+	p->rows += n;
+	*rows += n;
+	return true;
+}
+
+/* ---- Batches ahead of a gap ---- */
+
+/*
+ * While a replay fills a gap, the publisher goes on publishing: batches
+ * past the gap are held (copies, at most NODE_HELD_MAX per stream) and
+ * applied as soon as the gap closes, so a receiver that falls behind once
+ * catches up instead of dropping live batches and asking again forever.
+ */
+static void
+held_clear(struct node_pstream *ps)
+{
+	for (unsigned i = 0; i < ps->nheld; i++)
+		free(ps->held[i].msg);
+	ps->nheld = 0;
+}
+
+static void
+held_add(struct node_pstream *ps, uint64_t seq, const uint8_t *msg, size_t len)
+{
+	for (unsigned i = 0; i < ps->nheld; i++)
+		if (ps->held[i].seq == seq)
+			return;
+	if (ps->nheld == NODE_HELD_MAX || (ps->held[ps->nheld].msg = malloc(len)) == NULL)
+		return; /* dropped: the replay covers it */
+	memcpy(ps->held[ps->nheld].msg, msg, len);
+	ps->held[ps->nheld].seq = seq;
+	ps->held[ps->nheld].len = len;
+	ps->nheld++;
+}
+
 static size_t
-on_batch(struct node_server *s, struct node_peer *p, const struct proto_peer_msg *m, time_t now)
+held_drain(struct node_server *s, struct node_peer *p, struct node_pstream *ps, time_t now)
+{
+	size_t rows = 0;
+
+	for (;;) {
+		unsigned i, next = ps->nheld;
+		for (i = 0; i < ps->nheld;) {
+			if (ps->held[i].seq <= ps->last) { /* applied meanwhile */
+				free(ps->held[i].msg);
+				ps->held[i] = ps->held[--ps->nheld];
+				continue;
+			}
+			if (ps->held[i].seq == ps->last + 1)
+				next = i;
+			i++;
+		}
+		if (next == ps->nheld)
+			return rows;
+		struct node_held h = ps->held[next];
+		struct proto_peer_msg m;
+		ps->held[next] = ps->held[--ps->nheld];
+		memset(&m, 0, sizeof(m));
+		bool ok = proto_peer_decode(&m, h.msg, h.len, s->rows, PROTO_PEER_ROWS_MAX) == 0 &&
+		          m.stream == ps->stream && apply_batch(s, p, ps, &m, now, &rows);
+		free(h.msg);
+		if (!ok)
+			return rows;
+	}
+}
+
+/* Returns the rows applied (what the quota charges). raw[0..len) is the
+ * message, kept when it arrives ahead of a gap. */
+static size_t
+on_batch(struct node_server *s, struct node_peer *p, const struct proto_peer_msg *m,
+         const uint8_t *raw, size_t len, time_t now)
 {
 	struct node_pstream *ps;
-	char why[256] = "";
-	int err;
+	size_t rows = 0;
 
 	if (!check_origin(p, m))
 		return 0;
@@ -296,26 +384,16 @@ on_batch(struct node_server *s, struct node_peer *p, const struct proto_peer_msg
 		p->dups++;
 		return 0;
 	case PROTO_PEER_RESYNC:
+		if (ps->stream != 0 && m->stream == ps->stream)
+			held_add(ps, m->seq, raw, len);
 		ask_replay(s, p, ps, now);
 		return 0;
 	case PROTO_PEER_APPLY:
 		break;
 	}
-	size_t n = take_rows(s, p, m, now);
-	node_ops_reset(s);
-	if ((err = state_op(s, p, ps, m->stream, m->seq, m->tlp)) != 0 ||
-	    (err = store_db_write(s->db, s->obs, n, ps->origin, s->ops, s->nops, why,
-	                          sizeof(why))) != 0) {
-		/* Not applied: the next batch finds the gap and asks again. */
-		node_log("peer '%s': batch %" PRIu64 " not stored: %s", p->cfg->name, m->seq,
-		         why[0] ? why : proto_strerror(err));
-		return 0;
-	}
-	ps->last = m->seq;
-	ps->tlp = m->tlp;
-	p->batches++;
-	p->rows += n;
-	return n;
+	if (apply_batch(s, p, ps, m, now, &rows))
+		rows += held_drain(s, p, ps, now);
+	return rows;
 }
 
 /* ---- Snapshots ---- */
@@ -455,6 +533,8 @@ on_snapshot(struct node_server *s, struct node_peer *p, const struct proto_peer_
 		snap_abort(p, "store write failed");
 		return;
 	}
+	if (ps->stream != ps->snap_stream)
+		held_clear(ps);
 	ps->stream = ps->snap_stream;
 	ps->last = ps->snap_seq;
 	ps->tlp = ps->snap_tlp;
@@ -464,6 +544,7 @@ on_snapshot(struct node_server *s, struct node_peer *p, const struct proto_peer_
 	         " from batch %" PRIu64, p->cfg->name, ps->group, p->snap_n, ps->stream,
 	         ps->last + 1);
 	snap_reset(p);
+	held_drain(s, p, ps, now); /* batches that came during the snapshot */
 }
 
 static void
@@ -526,7 +607,7 @@ node_sub_message(struct node_server *s, struct node_peer *p, zsock_t *sock)
 	bool on_sub = sock != p->dealer;
 	switch (m.type) {
 	case PROTO_PEER_OBS_BATCH:
-		p->tokens -= (double)on_batch(s, p, &m, now);
+		p->tokens -= (double)on_batch(s, p, &m, s->in, len, now);
 		return;
 	case PROTO_PEER_SNAPSHOT_BEGIN:
 	case PROTO_PEER_SNAPSHOT_ROWS:
@@ -605,6 +686,7 @@ node_sub_purge(struct node_server *s, const char *peer, uint64_t *removed, char 
 	for (size_t i = 0; i < s->npeers; i++)
 		if (strcmp(s->peers[i].cfg->name, peer) == 0)
 			for (size_t j = 0; j < s->peers[i].nps; j++) {
+				held_clear(&s->peers[i].ps[j]);
 				s->peers[i].ps[j].stream = 0;
 				s->peers[i].ps[j].last = 0;
 			}
@@ -623,6 +705,8 @@ node_sub_close(struct node_server *s)
 		free(p->subs);
 		zsock_destroy(&p->dealer);
 		snap_reset(p);
+		for (size_t j = 0; j < p->nps; j++)
+			held_clear(&p->ps[j]);
 		free(p->ps);
 	}
 	free(s->peers);
