@@ -14,6 +14,8 @@ store_sink_init(struct store_sink *s, struct store_db *db, size_t batch, bool ve
 	s->committed = 0;
 	s->verbose = verbose;
 	s->why[0] = '\0';
+	s->hook = NULL;
+	s->hook_arg = NULL;
 	s->rows = calloc(s->batch, sizeof(*s->rows));
 	return s->rows != NULL ? 0 : PROTO_ENOMEM;
 }
@@ -28,10 +30,20 @@ store_sink_fini(struct store_sink *s)
 static int
 commit(struct store_sink *s)
 {
+	struct store_meta_op op;
+	size_t nops = 0;
+	int err;
+
 	if (s->n == 0)
 		return 0;
-	int err = store_db_put(s->db, s->rows, s->n, STORE_ORIGIN_LOCAL, s->why,
-	                       sizeof(s->why));
+	if (s->hook != NULL && (err = s->hook(s->hook_arg, s->n, &op, &nops)) != 0) {
+		if (err < 0)
+			return err;
+		s->n = 0; /* already in the store */
+		return 0;
+	}
+	err = store_db_write(s->db, s->rows, s->n, STORE_ORIGIN_LOCAL, &op, nops, s->why,
+	                     sizeof(s->why));
 	if (err != 0)
 		return err;
 	s->committed += s->n;

@@ -24,6 +24,14 @@ struct store_sink {
 	uint64_t committed;
 	bool verbose;
 	char why[256];            /* the reason of the last error */
+	/*
+	 * Optional (--watch, sensor_watch.c): called before each commit of n
+	 * rows. Returns 0 to write them, with *op (when *nops is 1) in the
+	 * same atomic batch; 1 to leave them out (already in the store); or a
+	 * PROTO_E*. NULL: every commit writes its rows alone.
+	 */
+	int (*hook)(void *arg, size_t n, struct store_meta_op *op, size_t *nops);
+	void *hook_arg;
 };
 
 /* batch: rows per WriteBatch (>= 1). */
