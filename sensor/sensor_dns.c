@@ -12,6 +12,9 @@
  * are kept only at or below Z; their bailiwick is Z when AA=1, else Z's
  * parent (a referral comes from the parent zone). Answer records are always
  * kept, and get the same bailiwick when their owner is at or below Z.
+ * dnstap input names the zone the resolver asked the server as
+ * (query_zone): sensor_dns_process_zone() then uses it as Z and as the
+ * bailiwick, AA or not.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -203,9 +206,13 @@ scan(struct sensor_dns *d, const uint8_t *msg, size_t len, size_t *pos,
 	return 0;
 }
 
-int
-sensor_dns_process(struct sensor_dns *d, const uint8_t *msg, size_t len,
-                   int64_t ts, bool cut)
+/*
+ * One message; xzone[0..xzlen) (lowercased wire form), when not NULL, is the
+ * bailiwick the sender vouches for (dnstap's query_zone) and replaces Z.
+ */
+static int
+process(struct sensor_dns *d, const uint8_t *msg, size_t len, int64_t ts,
+        bool cut, const uint8_t *xzone, size_t xzlen)
 {
 	struct sensor_stats *st = d->st;
 	uint8_t qname[PROTO_NAME_MAX], zone[PROTO_NAME_MAX];
@@ -264,6 +271,11 @@ sensor_dns_process(struct sensor_dns *d, const uint8_t *msg, size_t len,
 
 	/* Bailiwick: Z itself, or its parent for a non-authoritative answer. */
 	size_t bwoff = zlen != 0 && !aa ? proto_name_parent(zone, zlen) : 0;
+	if (xzone != NULL) {
+		memcpy(zone, xzone, xzlen);
+		zlen = xzlen;
+		bwoff = 0; /* the zone the server was asked as, AA or not */
+	}
 
 	for (unsigned i = 0; i < total; i++) {
 		const struct rec *r = &d->recs[i];
@@ -319,4 +331,20 @@ sensor_dns_process(struct sensor_dns *d, const uint8_t *msg, size_t len,
 		return sensor_agg_add(d->nxd, &row, ts, d->seq);
 	}
 	return 0;
+}
+
+int
+sensor_dns_process(struct sensor_dns *d, const uint8_t *msg, size_t len,
+                   int64_t ts, bool cut)
+{
+	return process(d, msg, len, ts, cut, NULL, 0);
+}
+
+int
+sensor_dns_process_zone(struct sensor_dns *d, const uint8_t *msg, size_t len,
+                        int64_t ts, const uint8_t *zone, size_t zlen)
+{
+	if (zone == NULL || zlen == 0 || zlen > PROTO_NAME_MAX)
+		return process(d, msg, len, ts, false, NULL, 0);
+	return process(d, msg, len, ts, false, zone, zlen);
 }

@@ -39,4 +39,15 @@ void sensor_dns_destroy(struct sensor_dns **dp);
 int sensor_dns_process(struct sensor_dns *d, const uint8_t *msg, size_t len,
                        int64_t ts, bool cut);
 
+/*
+ * The same for a message whose sender names the zone it asked the server
+ * as (dnstap's query_zone): zone[0..zlen), lowercased uncompressed wire
+ * form, replaces Z above. Authority and additional records are kept only at
+ * or below it and get it as their bailiwick, AA or not; answer records at
+ * or below it get it too. zone NULL (or empty): as sensor_dns_process().
+ */
+int sensor_dns_process_zone(struct sensor_dns *d, const uint8_t *msg,
+                            size_t len, int64_t ts, const uint8_t *zone,
+                            size_t zlen);
+
 #endif

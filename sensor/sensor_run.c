@@ -111,6 +111,16 @@ progress(struct sensor_run *r, bool last)
 	        sensor_agg_count(r->agg), last ? "\n" : "");
 }
 
+/* When a table reached its memory bound, print (or store) everything held. */
+static int
+flush_if_full(struct sensor_run *r)
+{
+	if (!sensor_agg_is_full(r->agg) && (r->nxd == NULL || !sensor_agg_is_full(r->nxd)))
+		return 0;
+	SENSOR_STAT_INC(&r->st, flushes);
+	return sensor_run_flush(r);
+}
+
 /* One frame from a file or the wire. */
 static int
 frame(void *arg, int linktype, const uint8_t *data, size_t caplen,
@@ -129,11 +139,7 @@ frame(void *arg, int linktype, const uint8_t *data, size_t caplen,
 	err = sensor_pkt_frame(r->pkt, linktype, data, caplen, wirelen, sec);
 	if (err != 0)
 		return err;
-	if (sensor_agg_is_full(r->agg) || (r->nxd != NULL && sensor_agg_is_full(r->nxd))) {
-		SENSOR_STAT_INC(&r->st, flushes);
-		err = sensor_run_flush(r);
-	}
-	return err;
+	return flush_if_full(r);
 }
 
 int
@@ -234,4 +240,26 @@ sensor_run_live(struct sensor_run *r, const char *iface, char *why, size_t whyle
 	pcap_close(r->live);
 	r->live = NULL;
 	return err;
+}
+
+int
+sensor_run_message(struct sensor_run *r, const uint8_t *msg, size_t len,
+                   int64_t sec, const uint8_t *zone, size_t zlen)
+{
+	int err = sensor_dns_process_zone(r->dns, msg, len, sec, zone, zlen);
+	if (err != 0)
+		return err;
+	return flush_if_full(r);
+}
+
+struct sensor_stats *
+sensor_run_counters(struct sensor_run *r)
+{
+	return &r->st;
+}
+
+bool
+sensor_run_stopping(void)
+{
+	return stop_requested != 0;
 }

@@ -72,4 +72,17 @@ void sensor_run_stop(void);
 
 const struct sensor_stats *sensor_run_stats(const struct sensor_run *r);
 
+/*
+ * Inputs that are not captures (dnstap, sensor_dnstap.c): one DNS message
+ * seen at time sec, with the zone its sender names as the bailiwick (wire
+ * form, lowercased; NULL for the capture rule), through the same parser,
+ * tables and sinks. Returns 0 or PROTO_ENOMEM / the sinks' error.
+ */
+int sensor_run_message(struct sensor_run *r, const uint8_t *msg, size_t len,
+                       int64_t sec, const uint8_t *zone, size_t zlen);
+/* The run's counters, for those inputs to count in. */
+struct sensor_stats *sensor_run_counters(struct sensor_run *r);
+/* True once sensor_run_stop() was called. */
+bool sensor_run_stopping(void);
+
 #endif

@@ -46,6 +46,17 @@
 	X(drop_meta, "OPT, TSIG, TKEY and SIG(0) records")                     \
 	X(drop_bailiwick, "authority/additional records out of bailiwick")     \
 	X(drop_section, "records not printed because of --sections")          \
+	X(dnstap_frames, "dnstap data frames read")                          \
+	X(dnstap_resolver, "RESOLVER_RESPONSE messages decoded")               \
+	X(dnstap_forwarder, "FORWARDER_RESPONSE messages decoded")             \
+	X(dnstap_auth, "AUTH_RESPONSE messages decoded (--dnstap-types auth)") \
+	X(dnstap_client, "CLIENT_QUERY/CLIENT_RESPONSE discarded unread")      \
+	X(dnstap_other, "other dnstap messages discarded unread")             \
+	X(dnstap_empty, "kept messages without a response or its time")        \
+	X(dnstap_malformed, "frames not a dnstap protobuf, or bad query_zone") \
+	X(dnstap_oversized, "frames over 256 KiB, dropped unread")             \
+	X(dnstap_connections, "Frame Streams connections accepted")            \
+	X(dnstap_refused, "connections closed: limit, handshake or protocol")  \
 	X(flushes, "times the cache was flushed to make room")
 
 enum sensor_stat {

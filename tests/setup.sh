@@ -7,4 +7,6 @@ apt-get install -y --no-install-recommends \
 	build-essential cmake pkg-config clang libclang-rt-14-dev \
 	libpcap-dev librocksdb-dev libczmq-dev libzmq3-dev libsodium-dev \
 	python3 python3-msgpack python3-zmq python3-yaml iproute2 tcpreplay tcpdump \
+	libfstrm-dev libprotobuf-c-dev protobuf-c-compiler golang-github-dnstap-golang-dnstap-dev \
+	fstrm-bin unbound nsd dnsutils dnsperf \
 	libmicrohttpd-dev dnsdbq >/dev/null

@@ -20,31 +20,10 @@ ok() { echo "ok - $1"; }
 not_ok() { echo "not ok - $1"; fails=$((fails + 1)); }
 check() { if [ "$1" = 0 ]; then ok "$2"; else not_ok "$2"; fi; }
 
-free_port() {
-	/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
+. "$(dirname "$0")/node_env.sh"
 
 cd "$T" || exit 1
-for k in node s1 c1 rogue; do
-	timeout 10 "$BIN/pdns" keygen "$k" >/dev/null || { echo "keygen $k failed"; exit 1; }
-done
-SP=$(free_port)
-QP=$(free_port)
-while [ "$QP" = "$SP" ]; do QP=$(free_port); done
-cat > node.conf <<CONF
-[node]
-name = testnode
-key-file = node.key
-store = $T/store
-sensor-listen = tcp://127.0.0.1:$SP
-query-listen = tcp://127.0.0.1:$QP
-
-[sensor s1]
-public-key = s1.pub
-
-[client c1]
-public-key = c1.pub
-CONF
+node_env testnode node s1 c1 rogue || exit 1
 
 # --check-config: a valid file prints nothing and exits 0.
 out=$(timeout 10 "$BIN/pdns-node" --check-config --config node.conf 2>&1)

@@ -7,6 +7,7 @@
 
 #include "proto/proto_name.h"
 #include "sensor/sensor_dns.h"
+#include "obs_rows.h"
 #include "tap.h"
 
 /* A tiny message builder: bytes appended to a fixed buffer. */
@@ -103,37 +104,6 @@ rr_name(struct msg *m, const char *owner, unsigned type, const char *target)
 	m->b[at + 1] = (uint8_t)((m->n - start) & 0xff);
 }
 
-/* Collected rows, flattened to "section|name|type|rdata|bw|count|first|last". */
-static char rows[64][2600];
-static int nrows;
-
-static int
-collect(void *arg, const struct proto_obs *r)
-{
-	char name[PROTO_NAME_TEXT_MAX], bw[PROTO_NAME_TEXT_MAX] = "-";
-	struct proto_buf b;
-
-	(void)arg;
-	proto_buf_init(&b, name, sizeof(name));
-	proto_name_format(r->name, r->name_len, &b);
-	if (r->bailiwick != NULL) {
-		proto_buf_init(&b, bw, sizeof(bw));
-		proto_name_format(r->bailiwick, r->bailiwick_len, &b);
-	}
-	if (nrows < 64)
-		snprintf(rows[nrows++], sizeof(rows[0]), "%d|%s|%u|%.*s|%s|%llu|%lld|%lld",
-		         r->section, name, r->rrtype, (int)r->rdata_len, r->rdata, bw,
-		         (unsigned long long)r->count, (long long)r->time_first,
-		         (long long)r->time_last);
-	return 0;
-}
-
-static int
-cmp(const void *a, const void *b)
-{
-	return strcmp(a, b);
-}
-
 struct env {
 	struct sensor_agg *agg, *nxd;
 	struct sensor_dns *dns;
@@ -155,16 +125,6 @@ env_free(struct env *e)
 	sensor_dns_destroy(&e->dns);
 	sensor_agg_destroy(&e->agg);
 	sensor_agg_destroy(&e->nxd);
-}
-
-/* Flush agg (or nxd) into rows[], sorted; returns the row count. */
-static int
-drain(struct sensor_agg *a)
-{
-	nrows = 0;
-	sensor_agg_flush(a, collect, NULL, NULL);
-	qsort(rows, (size_t)nrows, sizeof(rows[0]), cmp);
-	return nrows;
 }
 
 static const uint8_t ip1[4] = { 192, 0, 2, 1 }, ip2[4] = { 192, 0, 2, 2 };
