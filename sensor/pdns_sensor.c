@@ -25,6 +25,9 @@
 #include "sensor/pdns_sensor_store.h"
 #include "sensor/sensor_out.h"
 #include "sensor/sensor_run.h"
+#include "sensor/sensor_dnstap.h"
+#include "sensor/sensor_fstrm.h"
+#include "sensor/sensor_watch.h"
 #include "store/store_db.h"
 
 #define PROG "pdns-sensor"
@@ -41,12 +44,23 @@ enum { OPT_FORMAT = 256, OPT_SECTIONS, OPT_NXDOMAIN, OPT_RESOLVER, OPT_CACHE,
        OPT_FLUSH, OPT_SNAPLEN, OPT_STORE, OPT_BATCH, OPT_RETENTION, OPT_NODE,
        OPT_NODE_KEY, OPT_KEY, OPT_SENSOR_NAME, OPT_NODE_TIMEOUT, OPT_NODE_WINDOW,
        OPT_SPOOL, OPT_SPOOL_MAX };
+enum { OPT_DNSTAP_FILE = 400, OPT_DNSTAP_UNIX, OPT_DNSTAP_TCP, OPT_DNSTAP_TYPES };
+
+enum { OPT_WATCH = 450, OPT_SETTLE, OPT_STATE, OPT_PATTERN };
 
 static const struct proto_opt opts[] = {
 	{ { "read", required_argument, NULL, 'r' }, 'r', "FILE",
 	  "read a pcap or pcapng file (repeatable; - is standard input)" },
 	{ { "interface", required_argument, NULL, 'i' }, 'i', "IFACE",
 	  "capture live on IFACE until SIGINT/SIGTERM" },
+	{ { "watch", required_argument, NULL, OPT_WATCH }, 0, "DIR",
+	  "follow DIR's rotated captures in name order, each once, until SIGINT/SIGTERM" },
+	{ { "settle", required_argument, NULL, OPT_SETTLE }, 0, "SECONDS",
+	  "watch: the newest file is finished once unchanged for SECONDS (default 60, 1..86400)" },
+	{ { "state", required_argument, NULL, OPT_STATE }, 0, "FILE",
+	  "watch: keep the progress in FILE (default DIR/.pdns-sensor.state; not with --store)" },
+	{ { "pattern", required_argument, NULL, OPT_PATTERN }, 0, "GLOB",
+	  "watch: the names to read (default *.pcap, *.pcapng, *.cap, also followed by N or .N)" },
 	{ { "filter", required_argument, NULL, 'b' }, 'b', "BPF",
 	  "BPF filter for live capture (default: none, every frame is decoded)" },
 	{ { "no-promisc", no_argument, NULL, 'N' }, 'N', NULL,
@@ -55,6 +69,14 @@ static const struct proto_opt opts[] = {
 	  "live capture snap length (default 65535, 64..262144)" },
 	{ { "flush", required_argument, NULL, OPT_FLUSH }, 0, "SECONDS",
 	  "live capture: print held rows every SECONDS (default 60, 1..86400)" },
+	{ { "dnstap-file", required_argument, NULL, OPT_DNSTAP_FILE }, 0, "FILE",
+	  "read a dnstap Frame Streams file (repeatable; - is standard input)" },
+	{ { "dnstap-unix", required_argument, NULL, OPT_DNSTAP_UNIX }, 0, "PATH",
+	  "listen for dnstap on unix socket PATH until SIGINT/SIGTERM" },
+	{ { "dnstap-tcp", required_argument, NULL, OPT_DNSTAP_TCP }, 0, "HOST:PORT",
+	  "listen for dnstap on TCP HOST:PORT ([V6]:PORT) until SIGINT/SIGTERM" },
+	{ { "dnstap-types", required_argument, NULL, OPT_DNSTAP_TYPES }, 0, "LIST",
+	  "dnstap responses kept: resolver,forwarder,auth (default resolver,forwarder)" },
 	{ { "format", required_argument, NULL, OPT_FORMAT }, 0, "cof|passivedns",
 	  "output format (default cof: one JSON object per line)" },
 	{ { "sections", required_argument, NULL, OPT_SECTIONS }, 0, "answer|all",
@@ -91,7 +113,7 @@ static const struct proto_opt opts[] = {
 	{ { "spool-max", required_argument, NULL, OPT_SPOOL_MAX }, 0, "SIZE",
 	  "node: bytes of batches in --spool before input waits (default 1G; k, M, G)" },
 	{ { "verbose", no_argument, NULL, 'v' }, 'v', NULL,
-	  "store: print 'committed N rows' after every store write" },
+	  "store: print 'committed N rows' after every store write; --watch: a line per file" },
 	{ { "quiet", no_argument, NULL, 'q' }, 'q', NULL,
 	  "no counters on standard error at the end" },
 	{ { "help", no_argument, NULL, 'h' }, 'h', NULL, "show this help" },
@@ -102,8 +124,11 @@ static const struct proto_opt opts[] = {
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: %s (-r FILE ... | -i IFACE) [options]\n"
-	           "       %s --node ENDPOINT --spool DIR [options]\n\n", PROG, PROG);
+	fprintf(f, "usage: %s (-r FILE ... | -i IFACE) [options]\n", PROG);
+	fprintf(f, "       %s (--dnstap-file FILE ... | --dnstap-unix PATH | --dnstap-tcp HOST:PORT)"
+	           " [options]\n", PROG);
+	fprintf(f, "       %s --watch DIR [--settle SECONDS] [--state FILE] [options]\n", PROG);
+	fprintf(f, "       %s --node ENDPOINT --spool DIR [options]\n\n", PROG);
 	proto_opt_usage(f, opts, NOPTS, 30);
 	fprintf(f, "\nexit: 0 ok, 64 usage, 65 bad or truncated capture, 66 missing or\n"
 	           "unreadable file, 69 no such interface or node unreachable or refused\n"
@@ -179,6 +204,7 @@ on_signal(int sig)
 	(void)sig;
 	sensor_run_stop();
 	node_sink_stop(); /* a full spool no longer holds the stop up */
+	sensor_watch_stop();
 }
 
 /* Map a run error to an exit code, after printing the one-line reason. */
@@ -211,6 +237,10 @@ struct args {
 	enum sensor_format fmt;
 	bool quiet;
 	struct sensor_run_cfg cfg;
+	struct sensor_watch_cfg watch;
+	const char *dnstap_files[MAX_FILES];
+	size_t ndnstap_files;
+	struct sensor_dnstap_cfg dnstap;
 };
 
 static int
@@ -232,6 +262,15 @@ parse_args(int argc, char **argv, struct args *a)
 			a->files[a->nfiles++] = optarg;
 			break;
 		case 'i': a->iface = optarg; break;
+		case OPT_WATCH: a->watch.dir = optarg; break;
+		case OPT_STATE: a->watch.state = optarg; break;
+		case OPT_PATTERN: a->watch.pattern = optarg; break;
+		case OPT_SETTLE:
+			if (!parse_num(optarg, 1, SENSOR_WATCH_SETTLE_MAX, &v))
+				return bad_usage("--settle '%s': not a number of seconds in 1..%d", optarg,
+				                 SENSOR_WATCH_SETTLE_MAX);
+			a->watch.settle = (int)v;
+			break;
 		case 'b': a->cfg.filter = optarg; break;
 		case 'N': a->cfg.promisc = false; break;
 		case 'o': a->out_path = optarg; break;
@@ -308,6 +347,22 @@ parse_args(int argc, char **argv, struct args *a)
 				return bad_usage("--resolver '%s': not an IPv4 or IPv6 address", optarg);
 			a->cfg.nresolvers++;
 			break;
+		case OPT_DNSTAP_FILE:
+			if (a->ndnstap_files == MAX_FILES)
+				return bad_usage("too many --dnstap-file files (max %d)", MAX_FILES);
+			a->dnstap_files[a->ndnstap_files++] = optarg;
+			break;
+		case OPT_DNSTAP_UNIX: a->dnstap.unix_path = optarg; break;
+		case OPT_DNSTAP_TCP:
+			if (sensor_fstrm_check_hostport(optarg) != 0)
+				return bad_usage("--dnstap-tcp '%s': not HOST:PORT or [IPV6]:PORT", optarg);
+			a->dnstap.tcp = optarg;
+			break;
+		case OPT_DNSTAP_TYPES:
+			if (sensor_dnstap_parse_types(optarg, &a->dnstap.types) != 0)
+				return bad_usage("--dnstap-types '%s': expected a list of resolver, "
+				                 "forwarder, auth", optarg);
+			break;
 		case '?':
 		default:
 			if (optopt != 0 && optopt < 256)
@@ -319,10 +374,26 @@ parse_args(int argc, char **argv, struct args *a)
 	}
 	if (optind < argc)
 		return bad_usage("unexpected argument '%s'", argv[optind]);
+	/* dnstap: --dnstap-file is read like -r, the listeners run like -i. */
+	bool dnstap_live = a->dnstap.unix_path != NULL || a->dnstap.tcp != NULL;
+	size_t ninputs = a->nfiles + a->ndnstap_files;
+	if (a->iface != NULL && dnstap_live)
+		return bad_usage("%s", "-i and --dnstap-unix/--dnstap-tcp are separate runs");
+	if (a->dnstap.types != 0 && a->ndnstap_files == 0 && !dnstap_live)
+		return bad_usage("%s", "--dnstap-types applies to dnstap input");
+	if (a->watch.dir != NULL && (ninputs != 0 || a->iface != NULL || dnstap_live))
+		return bad_usage("%s", "--watch DIR is an input of its own: not with -r, -i or dnstap");
+	if (a->watch.dir == NULL && (a->watch.state || a->watch.pattern || a->watch.settle))
+		return bad_usage("%s", "--settle, --state and --pattern apply to --watch");
+	if (a->watch.state != NULL && a->store_path != NULL)
+		return bad_usage("%s", "--state: with --store the progress is kept in the store");
+	if (a->watch.settle == 0)
+		a->watch.settle = SENSOR_WATCH_SETTLE;
 	/* --spool alone sends what the spool holds and reads nothing. */
-	if ((a->nfiles == 0) == (a->iface == NULL) &&
-	    (a->nfiles != 0 || a->spool == NULL || a->node == NULL))
-		return bad_usage("%s", "give either -r FILE or -i IFACE");
+	if (a->watch.dir == NULL && (ninputs == 0) == (a->iface == NULL && !dnstap_live) &&
+	    (ninputs != 0 || a->spool == NULL || a->node == NULL))
+		return bad_usage("%s", "give either -r FILE (or --dnstap-file FILE), or -i IFACE "
+		                 "(or --dnstap-unix PATH, --dnstap-tcp HOST:PORT)");
 	if (a->store_path != NULL && (a->out_path != NULL || a->nxd_path != NULL))
 		return bad_usage("%s", "--store writes the store; -o and --nxdomain print rows");
 	if (a->node != NULL && (a->store_path != NULL || a->out_path != NULL ||
@@ -343,7 +414,7 @@ parse_args(int argc, char **argv, struct args *a)
 		a->node_timeout = 30;
 	if (a->spool_max == 0)
 		a->spool_max = (uint64_t)1 << 30;
-	if (a->store_path == NULL && (a->retention != 0 || a->verbose))
+	if (a->store_path == NULL && (a->retention != 0 || (a->verbose && !a->watch.dir)))
 		return bad_usage("%s", "--retention and -v apply to --store");
 	/* A store keeps every in-bailiwick section; lookups choose (pdns --sections). */
 	if (a->store_path != NULL || a->node != NULL)
@@ -353,9 +424,9 @@ parse_args(int argc, char **argv, struct args *a)
 }
 
 static FILE *
-open_out(const char *path, int *code)
+open_out(const char *path, bool append, int *code)
 {
-	FILE *f = fopen(path, "w");
+	FILE *f = fopen(path, append ? "a" : "w"); /* --watch goes on after a restart */
 	if (f == NULL) {
 		fprintf(stderr, "%s: cannot create '%s': %s\n", PROG, path, strerror(errno));
 		*code = (errno == EACCES || errno == EPERM) ? EXIT_NOPERM : EXIT_CANTCREAT;
@@ -456,9 +527,11 @@ outputs_open(struct outputs *o, const struct args *a)
 		o->has_nxd = true;
 		return 0;
 	}
-	if (a->out_path != NULL && (o->of = open_out(a->out_path, &code)) == NULL)
+	if (a->out_path != NULL &&
+	    (o->of = open_out(a->out_path, a->watch.dir != NULL, &code)) == NULL)
 		return code;
-	if (a->nxd_path != NULL && (o->nf = open_out(a->nxd_path, &code)) == NULL)
+	if (a->nxd_path != NULL &&
+	    (o->nf = open_out(a->nxd_path, a->watch.dir != NULL, &code)) == NULL)
 		return code;
 	setvbuf(o->of, obuf, _IOFBF, sizeof(obuf));
 	sensor_out_init(&o->out, o->of, a->fmt);
@@ -543,18 +616,90 @@ run_inputs(struct sensor_run *run, const struct args *a, const struct outputs *o
 				return code;
 		}
 	}
-	if (a->iface != NULL) {
+	for (size_t i = 0; i < a->ndnstap_files; i++) {
+		why[0] = '\0';
+		err = sensor_dnstap_run_file(run, a->dnstap_files[i], a->dnstap.types, why,
+		                             sizeof(why));
+		if (err != 0 && outputs_failed(o, a) != 0)
+			return EXIT_IOERR;
+		if (err != 0) {
+			int c = report("file", a->dnstap_files[i], err, why);
+			if (code == 0)
+				code = c;
+			if (err == PROTO_ENOMEM)
+				return code;
+		}
+	}
+	if (a->iface != NULL || a->dnstap.unix_path != NULL || a->dnstap.tcp != NULL) {
 		struct sigaction sa;
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = on_signal;
 		sigaction(SIGINT, &sa, NULL);
 		sigaction(SIGTERM, &sa, NULL);
+	}
+	if (a->iface != NULL) {
 		why[0] = '\0';
 		err = sensor_run_live(run, a->iface, why, sizeof(why));
 		if (err != 0 && outputs_failed(o, a) == 0)
 			code = report("interface", a->iface, err, why);
 	}
+	if (a->dnstap.unix_path != NULL || a->dnstap.tcp != NULL) {
+		struct sensor_dnstap_cfg dc = a->dnstap;
+		dc.flush_interval = a->cfg.flush_interval;
+		why[0] = '\0';
+		err = sensor_dnstap_run_live(run, &dc, why, sizeof(why));
+		if (err != 0 && outputs_failed(o, a) == 0) {
+			fprintf(stderr, "%s: dnstap: %s\n", PROG, why);
+			code = err == PROTO_EINVAL ? EXIT_USAGE : err == PROTO_ENOMEM ? EXIT_SOFTWARE
+			       : EXIT_UNAVAILABLE;
+		}
+	}
 	return code;
+}
+
+/* True once the output failed; outputs_failed() says why. */
+static bool
+outputs_broken(void *arg)
+{
+	const struct outputs *o = arg;
+
+	if (o->node != NULL)
+		return node_sink_why(o->node)[0] != '\0';
+	if (o->db != NULL)
+		return o->store.why[0] != '\0';
+	return o->out.err != 0 || (o->nf != NULL && o->nxd.err != 0);
+}
+
+/* --watch DIR until SIGINT/SIGTERM (sensor_watch.h); an exit code. */
+static int
+watch_inputs(struct args *a, struct outputs *o, struct sensor_watch_report *rep)
+{
+	struct sigaction sa;
+	int err;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	a->watch.verbose = a->verbose;
+	a->watch.quiet = a->quiet;
+	a->watch.run = &a->cfg;
+	a->watch.obs = &o->obs_sink;
+	a->watch.nxd = o->has_nxd ? &o->nxd_sink : NULL;
+	a->watch.store = o->db != NULL ? &o->store : NULL;
+	a->watch.sync[0] = o->node == NULL && o->db == NULL ? o->of : NULL;
+	a->watch.sync[1] = o->nf;
+	a->watch.broken = outputs_broken;
+	a->watch.broken_arg = o;
+	if ((err = sensor_watch_run(&a->watch, rep)) == 0)
+		return 0;
+	if (outputs_broken(o))
+		return EXIT_IOERR; /* the output's own line comes from outputs_failed() */
+	fprintf(stderr, "%s: %s\n", PROG, rep->why);
+	if (rep->state_error)
+		return err == PROTO_EFORMAT ? EXIT_DATA : err == PROTO_EBUSY ? EXIT_UNAVAILABLE
+		       : err == PROTO_EIO ? EXIT_IOERR : EXIT_CANTCREAT;
+	return err == PROTO_ENOMEM ? EXIT_SOFTWARE : err == PROTO_EIO ? EXIT_IOERR : EXIT_NOINPUT;
 }
 
 int
@@ -582,7 +727,8 @@ main(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 
-	code = run_inputs(run, &a, &o);
+	static struct sensor_watch_report wrep;
+	code = a.watch.dir != NULL ? watch_inputs(&a, &o, &wrep) : run_inputs(run, &a, &o);
 	/* Whatever was read is written out, even after an input error. */
 	(void)sensor_run_flush(run);
 	if (o.node != NULL)
@@ -591,7 +737,7 @@ main(int argc, char **argv)
 	if (out_code != 0)
 		code = out_code;
 	if (!a.quiet)
-		sensor_stats_print(sensor_run_stats(run), PROG,
+		sensor_stats_print(a.watch.dir != NULL ? &wrep.st : sensor_run_stats(run), PROG,
 		                   o.node != NULL ? node_sink_acked_rows(o.node) :
 		                   o.db != NULL ? o.store.committed : o.out.rows, stderr);
 	sensor_run_destroy(&run);
