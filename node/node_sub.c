@@ -332,18 +332,19 @@ held_drain(struct node_server *s, struct node_peer *p, struct node_pstream *ps, 
 	size_t rows = 0;
 
 	for (;;) {
-		unsigned i, next = ps->nheld;
+		unsigned i, next = NODE_HELD_MAX;
 		for (i = 0; i < ps->nheld;) {
 			if (ps->held[i].seq <= ps->last) { /* applied meanwhile */
 				free(ps->held[i].msg);
 				ps->held[i] = ps->held[--ps->nheld];
 				continue;
 			}
-			if (ps->held[i].seq == ps->last + 1)
-				next = i;
 			i++;
 		}
-		if (next == ps->nheld)
+		for (i = 0; i < ps->nheld; i++)
+			if (ps->held[i].seq == ps->last + 1)
+				next = i;
+		if (next == NODE_HELD_MAX)
 			return rows;
 		struct node_held h = ps->held[next];
 		struct proto_peer_msg m;

@@ -536,12 +536,25 @@ def test_limits(node):
     st, _, _ = node.get("/dnsdb/v2/ping")
     ok(st == 200, "the server still answers")
 
-    # The per-client cap: PER_CLIENT idle connections, then one more.
-    socks = [socket.create_connection(("127.0.0.1", node.port)) for _ in range(PER_CLIENT)]
-    time.sleep(0.3)
-    extra = socket.create_connection(("127.0.0.1", node.port))
-    ok(closed_soon(extra, 2), "connection %d from one address is refused" % (PER_CLIENT + 1))
-    extra.close()
+    # The per-client cap: PER_CLIENT + 1 idle connections from one address;
+    # the server may take them in any order (a loaded machine), so exactly
+    # one of them, whichever, must be closed and the others kept.
+    socks = []
+    for _ in range(PER_CLIENT + 1):
+        socks.append(socket.create_connection(("127.0.0.1", node.port)))
+        time.sleep(0.1)
+    time.sleep(0.5)  # well within [http] timeout, which closes idle ones too
+    closed = 0
+    for s in socks:
+        s.setblocking(False)
+        try:
+            closed += s.recv(1) == b""
+        except BlockingIOError:
+            pass
+        except ConnectionResetError:
+            closed += 1
+    ok(closed == 1, "of %d connections from one address, exactly one is refused (%d)"
+       % (PER_CLIENT + 1, closed))
     for s in socks:
         s.close()
     time.sleep(0.5)
