@@ -1,5 +1,6 @@
 /* sensor_run.c - the pipeline from capture to printed observations. */
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,7 +218,19 @@ sensor_run_live(struct sensor_run *r, const char *iface, char *why, size_t whyle
 		return err;
 	live_handle = r->live;
 	next_flush = time(NULL) + r->cfg.flush_interval;
+	/*
+	 * pcap_dispatch alone may block while the link is idle (TPACKET_V3
+	 * returns a block only once a packet came), so the flush interval
+	 * would wait for the next packet: poll the capture's descriptor with a
+	 * timeout and read without blocking.
+	 */
+	char errbuf[PCAP_ERRBUF_SIZE];
+	int fd = pcap_setnonblock(r->live, 1, errbuf) == 0 ? pcap_get_selectable_fd(r->live) : -1;
 	while (!stop_requested) {
+		if (fd >= 0) {
+			struct pollfd pfd = { .fd = fd, .events = POLLIN };
+			(void)poll(&pfd, 1, 200);
+		}
 		int n = pcap_dispatch(r->live, -1, live_cb, (u_char *)r);
 		if (n == PCAP_ERROR) {
 			snprintf(why, whylen, "capture failed: %s", pcap_geterr(r->live));
