@@ -41,6 +41,7 @@ struct node_http_rq {
 	int64_t start_ms;
 	struct node_http_conn *conn;
 	bool answered;
+	bool called;             /* the first call (headers only) has been seen */
 	unsigned status;
 	uint64_t rows, bytes;
 	const char *who;
@@ -312,6 +313,19 @@ on_request(void *cls, struct MHD_Connection *con, const char *url, const char *m
 	(void)upload_data;
 	if (rq == NULL) /* out of memory in on_uri: nothing to answer with */
 		return MHD_NO;
+	/* libmicrohttpd closes a connection whose answer was queued on the
+	 * first call: answer on the next one (the request complete), so
+	 * keep-alive clients keep their connection. A request announcing a
+	 * body is answered at once (413), which also ends its connection. */
+	if (!rq->called) {
+		const char *clen = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
+		                                               MHD_HTTP_HEADER_CONTENT_LENGTH);
+		rq->called = true;
+		if ((clen == NULL || strspn(clen, "0") == strlen(clen)) &&
+		    MHD_lookup_connection_value(con, MHD_HEADER_KIND,
+		                                MHD_HTTP_HEADER_TRANSFER_ENCODING) == NULL)
+			return MHD_YES;
+	}
 	if (rq->answered) { /* a body after the answer: read and dropped */
 		*upload_data_size = 0;
 		return MHD_YES;

@@ -536,6 +536,20 @@ def test_limits(node):
     st, _, _ = node.get("/dnsdb/v2/ping")
     ok(st == 200, "the server still answers")
 
+    # Keep-alive: several requests on one connection (dnsdbq's libcurl and
+    # the load benchmark rely on it).
+    c = http.client.HTTPConnection("127.0.0.1", node.port, timeout=10)
+    answers, first = [], None
+    for _ in range(3):
+        c.request("GET", "/dnsdb/v2/ping", headers=H)
+        r = c.getresponse()
+        r.read()
+        answers.append((r.status, r.getheader("Connection")))
+        first = first or c.sock
+    ok(answers == [(200, None)] * 3 or all(a[0] == 200 and a[1] != "close" for a in answers)
+       and c.sock is first, "three requests on one kept-alive connection %s" % answers)
+    c.close()
+
     # The per-client cap: PER_CLIENT + 1 idle connections from one address;
     # the server may take them in any order (a loaded machine), so exactly
     # one of them, whichever, must be closed and the others kept.
