@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -141,6 +142,14 @@ janitor(void *arg)
 		int64_t now = node_http_now_ms();
 		for (struct node_http_conn *c = h->conns; c != NULL; c = c->next) {
 			if (c->cut || c->state == NODE_HTTP_CONN_BUSY || now - c->since_ms <= limit)
+				continue;
+			/* Bytes the kernel holds that libmicrohttpd has not read yet
+			 * mean we are behind, not the client: a loaded node must not
+			 * cut a keep-alive connection whose next request has come. */
+			int unread = 0;
+			if ((c->state == NODE_HTTP_CONN_IDLE || c->state == NODE_HTTP_CONN_FIRST) &&
+			    ioctl(c->fd, FIONREAD, &unread) == 0 &&
+			    unread > 0)
 				continue;
 			/* An idle keep-alive connection is closed quietly; a request that
 			 * does not come whole is a slow client. */
