@@ -14,12 +14,10 @@
 Usage: abuse_test.py BINDIR SRCDIR
 """
 import os
-import shutil
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
@@ -29,7 +27,7 @@ import zmq.utils.monitor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import netlab  # noqa: E402
-from netlab import TAP, check  # noqa: E402
+from netlab import check  # noqa: E402
 
 def free_port():
     s = socket.socket()
@@ -158,21 +156,7 @@ class Flooder:
 
 
 def main():
-    bindir, srcdir = sys.argv[1], sys.argv[2]
-    tmp = tempfile.mkdtemp(prefix="pdns-abuse-")
-    procs = []
-    try:
-        run(bindir, srcdir, tmp, procs)
-    finally:
-        for p in procs:
-            if p.poll() is None:
-                os.kill(p.pid, signal.SIGKILL)
-                p.wait(5)
-        if not TAP.fails:
-            shutil.rmtree(tmp, ignore_errors=True)
-        else:
-            print("# kept %s" % tmp)
-    return TAP.done()
+    return netlab.loopback_main("pdns-abuse-", run)
 
 
 def start_node(bindir, conf, log, procs):

@@ -12,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 import orgs
@@ -40,6 +41,27 @@ class Tap:
 
 TAP = Tap()
 check, note = TAP.check, TAP.note
+
+
+def loopback_main(prefix, run):
+    """main() of a loopback test: run(bindir, srcdir, tmp, procs) with a new
+    temporary directory; every process left in procs is killed, and the
+    directory removed unless a check failed."""
+    bindir, srcdir = sys.argv[1], sys.argv[2]
+    tmp = tempfile.mkdtemp(prefix=prefix)
+    procs = []
+    try:
+        run(bindir, srcdir, tmp, procs)
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                os.kill(p.pid, signal.SIGKILL)
+                p.wait(5)
+        if not TAP.fails:
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            print("# kept %s" % tmp)
+    return TAP.done()
 
 
 def sh(*argv, check=True):

@@ -15,11 +15,9 @@ clock-skew check, on loopback:
 Usage: policy_test.py BINDIR SRCDIR
 """
 import os
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 import msgpack
@@ -28,7 +26,7 @@ import zmq
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import netlab  # noqa: E402
 from abuse_test import free_port, start_node, wire_name, zpl  # noqa: E402
-from netlab import TAP, check  # noqa: E402
+from netlab import check  # noqa: E402
 
 
 def wait_equal(bindir, store, origin, want, timeout=30):
@@ -43,21 +41,7 @@ def wait_equal(bindir, store, origin, want, timeout=30):
 
 
 def main():
-    bindir, srcdir = sys.argv[1], sys.argv[2]
-    tmp = tempfile.mkdtemp(prefix="pdns-policy-")
-    procs = []
-    try:
-        run(bindir, srcdir, tmp, procs)
-    finally:
-        for p in procs:
-            if p.poll() is None:
-                os.kill(p.pid, signal.SIGKILL)
-                p.wait(5)
-        if not TAP.fails:
-            shutil.rmtree(tmp, ignore_errors=True)
-        else:
-            print("# kept %s" % tmp)
-    return TAP.done()
+    return netlab.loopback_main("pdns-policy-", run)
 
 
 def run(bindir, srcdir, tmp, procs):
