@@ -400,9 +400,57 @@ test_bad_fields(void)
 	}
 }
 
+/* Random mutations of every example through every parser: no crash, and
+ * every refusal has a reason (the sanitizer build checks the memory). */
+static void
+test_mutations(void)
+{
+	const char *bodies[] = {dnsdb_saf, vt_body, pt_body, mn_body};
+	static const char alphabet[] = "{}[]\",:\\u0-9eE.\n ";
+	char buf[4096], why[256];
+	unsigned refused_ok = 1;
+
+	srand(6);
+	for (unsigned it = 0; it < 20000; it++) {
+		const char *src = bodies[it % 4];
+		size_t n = strlen(src);
+		const struct prov_def *p = &prov_table[(it / 4) % 6];
+		struct prov_page pg;
+		int rc;
+		memcpy(buf, src, n);
+		for (unsigned k = 0, m = 1 + (unsigned)rand() % 4; k < m; k++) {
+			size_t at = (size_t)rand() % n;
+			switch (rand() % 3) {
+			case 0: buf[at] = alphabet[(size_t)rand() % (sizeof alphabet - 1)]; break;
+			case 1: n = at; break;
+			default: buf[at] = (char)(rand() & 0xff); break;
+			}
+			if (n == 0)
+				break;
+		}
+		nrows = 0;
+		why[0] = '\0';
+		{
+			/* exactly n bytes, no NUL: the sanitizer sees any overread */
+			char *exact = malloc(n ? n : 1);
+			if (exact == NULL)
+				abort();
+			memcpy(exact, buf, n);
+			rc = p->parse(exact, n, collect, NULL, &pg, why, sizeof why);
+			free(exact);
+		}
+		if (rc != 0 && why[0] == '\0') {
+			refused_ok = 0;
+			printf("# %s refused without a reason: %.*s\n", p->name, (int)n, buf);
+		}
+	}
+	ok(refused_ok, "20000 mutated bodies: no crash, every refusal has a reason");
+}
+
 int
 main(void)
 {
+	test_mutations();
 	test_json();
 	test_dnsdb();
 	test_circl();
