@@ -282,9 +282,14 @@ prov_ndjson(const char *body, size_t len,
 			continue;
 		}
 		rc = prov_json_parse(&j, body + i, end - i, jwhy, sizeof jwhy);
-		if (rc == 0)
+		if (rc == 0) {
 			rc = line(&j, ctx);
-		else if (rc == PROTO_EFORMAT)
+			if (rc && whylen) { /* say which line */
+				char tmp[256];
+				snprintf(tmp, sizeof tmp, "%s", why);
+				prov_why(why, whylen, rc, "line %u: %s", lineno, tmp);
+			}
+		} else if (rc == PROTO_EFORMAT)
 			prov_why(why, whylen, rc, "line %u: %s", lineno, jwhy);
 		else
 			prov_why(why, whylen, rc, "line %u: %s", lineno, proto_strerror(rc));

@@ -33,11 +33,10 @@ saf_line(const struct prov_json *j, void *ctx)
 
 	s->lines++;
 	if (prov_json_type(j, 0) != PROV_JSON_OBJECT)
-		return prov_why(s->why, s->whylen, PROTO_EFORMAT,
-		                "line %u is not an object", s->lines);
+		return prov_why(s->why, s->whylen, PROTO_EFORMAT, "not an object");
 	if (s->ended)
 		return prov_why(s->why, s->whylen, PROTO_EFORMAT,
-		                "line %u after the SAF terminator", s->lines);
+		                "a line after the SAF terminator");
 	cond = prov_json_get(j, 0, "cond");
 	obj = prov_json_get(j, 0, "obj");
 	if (s->lines == 1)
