@@ -85,13 +85,8 @@ def run(bindir, plain, rows, msgs):
     tmp = tempfile.mkdtemp(prefix="pdns-bench-peer-")
     procs = []
     try:
-        keys = os.path.join(tmp, "keys")
-        os.makedirs(keys, mode=0o700)
-        for k in ("a", "b", "s", "admin"):
-            netlab.keygen(bindir, os.path.join(keys, k))
-        with open(os.path.join(keys, "g.secret"), "wb") as f:
-            f.write(os.urandom(32))
-        os.chmod(os.path.join(keys, "g.secret"), 0o600)
+        keys = netlab.loopback_keys(bindir, os.path.join(tmp, "keys"),
+                                    ("a", "b", "s", "admin"), ("g",))
         P = {k: free_port() for k in ("s", "aq", "ap", "bq", "bc")}
         conf = {
             "a": """[node]

@@ -172,14 +172,9 @@ def start_node(bindir, conf, log, procs):
 
 
 def run(bindir, srcdir, tmp, procs):
-    keys = os.path.join(tmp, "keys")
-    os.makedirs(keys, mode=0o700)
-    for k in ("b", "a", "flooder", "sensor", "admin", "rogue", "other-server"):
-        netlab.keygen(bindir, os.path.join(keys, k))
-    for g in ("a", "b"):
-        with open(os.path.join(keys, g + ".secret"), "wb") as f:
-            f.write(os.urandom(32))
-        os.chmod(os.path.join(keys, g + ".secret"), 0o600)
+    keys = netlab.loopback_keys(bindir, os.path.join(tmp, "keys"),
+                                ("b", "a", "flooder", "sensor", "admin", "rogue",
+                                 "other-server"), ("a", "b"))
     P = {k: free_port() for k in ("a_sensor", "a_query", "a_pub", "b_query", "b_pub", "b_ctl",
                                   "f_pub", "f_query")}
     conf_a = os.path.join(tmp, "a.conf")

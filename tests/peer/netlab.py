@@ -193,6 +193,21 @@ def keygen(bindir, prefix):
     return r.stdout.strip()
 
 
+def loopback_keys(bindir, keys, pairs, secrets):
+    """A key directory (0700) for a loopback test: `pdns keygen` for each
+    name of pairs, 32 random bytes (mode 0600) in NAME.secret for each name
+    of secrets. Returns keys."""
+    os.makedirs(keys, mode=0o700)
+    for k in pairs:
+        keygen(bindir, os.path.join(keys, k))
+    for g in secrets:
+        fd = os.open(os.path.join(keys, g + ".secret"), os.O_WRONLY | os.O_CREAT | os.O_EXCL,
+                     0o600)
+        os.write(fd, os.urandom(32))
+        os.close(fd)
+    return keys
+
+
 def make_keys(bindir, keys):
     """Every key and secret of the topology (orgs.key_plan()) into the
     directory keys."""

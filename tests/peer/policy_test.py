@@ -45,13 +45,8 @@ def main():
 
 
 def run(bindir, srcdir, tmp, procs):
-    keys = os.path.join(tmp, "keys")
-    os.makedirs(keys, mode=0o700)
-    for k in ("a", "b", "p", "sensor", "admin"):
-        netlab.keygen(bindir, os.path.join(keys, k))
-    with open(os.path.join(keys, "a.secret"), "wb") as f:
-        f.write(os.urandom(32))
-    os.chmod(os.path.join(keys, "a.secret"), 0o600)
+    keys = netlab.loopback_keys(bindir, os.path.join(tmp, "keys"),
+                                ("a", "b", "p", "sensor", "admin"), ("a",))
     P = {k: free_port() for k in ("s", "aq", "ap", "bq", "bc", "pp", "pq")}
     conf_a = os.path.join(tmp, "a.conf")
     with open(conf_a, "w") as f:
