@@ -24,35 +24,35 @@
 
 /* Each message type's layout. */
 const struct layout proto_peer_layouts[PROTO_PEER_TYPE_MAX + 1] = {
-	[PROTO_PEER_OBS_BATCH] = { 9,
+	[PROTO_PEER_OBS_BATCH] = { 9, 0,
 		{ 0, 0, K_ORIGIN, K_U64, K_U64, K_ROWS, K_GROUP0, K_U8_NIL, K_SENSOR },
 		{ "version", "type", "origin", "stream", "seq", "rows", "group", "tlp",
 		  "sensor" } },
-	[PROTO_PEER_ACK] = { 5, { 0, 0, K_ORIGIN, K_U64, K_U64 },
+	[PROTO_PEER_ACK] = { 5, 0, { 0, 0, K_ORIGIN, K_U64, K_U64 },
 		{ "version", "type", "origin", "stream", "seq" } },
-	[PROTO_PEER_QUERY] = { 6, { 0, 0, K_U64, K_U8, K_U32, K_QUERY },
+	[PROTO_PEER_QUERY] = { 6, 0, { 0, 0, K_U64, K_U8, K_U32, K_QUERY },
 		{ "version", "type", "query_id", "hop_limit", "deadline_ms", "query" } },
-	[PROTO_PEER_QUERY_RESULT] = { 8,
-		{ 0, 0, K_U64, K_U32, K_BOOL, K_U8, K_BOOL, K_ROWS },
+	[PROTO_PEER_QUERY_RESULT] = { 9, 1,
+		{ 0, 0, K_U64, K_U32, K_BOOL, K_U8, K_BOOL, K_ROWS, K_SOURCES },
 		{ "version", "type", "query_id", "part", "final", "status",
-		  "limited", "rows" } },
-	[PROTO_PEER_REPLAY_REQ] = { 6, { 0, 0, K_ORIGIN, K_U64, K_U64, K_GROUP },
+		  "limited", "rows", "sources" } },
+	[PROTO_PEER_REPLAY_REQ] = { 6, 0, { 0, 0, K_ORIGIN, K_U64, K_U64, K_GROUP },
 		{ "version", "type", "origin", "stream", "from_seq", "group" } },
-	[PROTO_PEER_REPLAY_END] = { 6, { 0, 0, K_ORIGIN, K_U64, K_U64, K_GROUP },
+	[PROTO_PEER_REPLAY_END] = { 6, 0, { 0, 0, K_ORIGIN, K_U64, K_U64, K_GROUP },
 		{ "version", "type", "origin", "stream", "last_seq", "group" } },
-	[PROTO_PEER_SNAPSHOT_BEGIN] = { 8,
+	[PROTO_PEER_SNAPSHOT_BEGIN] = { 8, 0,
 		{ 0, 0, K_ORIGIN, K_U64, K_U64, K_U64, K_GROUP, K_U8 },
 		{ "version", "type", "origin", "snapshot_id", "stream", "seq", "group",
 		  "tlp" } },
-	[PROTO_PEER_SNAPSHOT_ROWS] = { 6, { 0, 0, K_ORIGIN, K_U64, K_U32, K_ROWS },
+	[PROTO_PEER_SNAPSHOT_ROWS] = { 6, 0, { 0, 0, K_ORIGIN, K_U64, K_U32, K_ROWS },
 		{ "version", "type", "origin", "snapshot_id", "part", "rows" } },
-	[PROTO_PEER_SNAPSHOT_END] = { 6, { 0, 0, K_ORIGIN, K_U64, K_U32, K_U64 },
+	[PROTO_PEER_SNAPSHOT_END] = { 6, 0, { 0, 0, K_ORIGIN, K_U64, K_U32, K_U64 },
 		{ "version", "type", "origin", "snapshot_id", "parts", "total_rows" } },
-	[PROTO_PEER_ERROR] = { 5, { 0, 0, K_U16, K_U64, K_TEXT },
+	[PROTO_PEER_ERROR] = { 5, 0, { 0, 0, K_U16, K_U64, K_TEXT },
 		{ "version", "type", "code", "ref", "text" } },
-	[PROTO_PEER_CONTROL] = { 5, { 0, 0, K_U64, K_COMMAND, K_TEXT },
+	[PROTO_PEER_CONTROL] = { 5, 0, { 0, 0, K_U64, K_COMMAND, K_TEXT },
 		{ "version", "type", "request_id", "command", "argument" } },
-	[PROTO_PEER_CONTROL_RESULT] = { 5, { 0, 0, K_U64, K_BOOL, K_REPORT },
+	[PROTO_PEER_CONTROL_RESULT] = { 5, 0, { 0, 0, K_U64, K_BOOL, K_REPORT },
 		{ "version", "type", "request_id", "ok", "report" } },
 };
 
@@ -70,6 +70,20 @@ static const char *const type_names[PROTO_PEER_TYPE_MAX + 1] = {
 	[PROTO_PEER_CONTROL] = "CONTROL",
 	[PROTO_PEER_CONTROL_RESULT] = "CONTROL_RESULT",
 };
+
+static const char *const source_names[PROTO_PEER_SOURCE_FIELDS] = {
+	"source name", "source status", "source rows", "source reason",
+};
+
+static const char *const source_status_names[PROTO_PEER_SRC_STATUS_MAX + 1] = {
+	"answered", "limited", "refused", "timed out", "error",
+};
+
+const char *
+proto_peer_source_status_name(unsigned status)
+{
+	return status <= PROTO_PEER_SRC_STATUS_MAX ? source_status_names[status] : NULL;
+}
 
 static const char *const row_names[PROTO_PEER_RESULT_FIELDS] = {
 	"rrname", "rrtype", "rdata", "section", "time_first", "time_last",
@@ -259,6 +273,29 @@ proto_peer_row_rules(const struct proto_peer_row *r, bool with_origin, unsigned 
 }
 
 int
+proto_peer_source_rules(const struct proto_peer_source *src, unsigned *field,
+                        const char **why)
+{
+	*field = 0;
+	if (src->name == NULL || src->name_len == 0 || src->name_len > PROTO_PEER_ORIGIN_MAX ||
+	    !printable((const uint8_t *)src->name, src->name_len)) {
+		*why = "source name not 1..32 printable characters";
+		return PROTO_EINVAL;
+	}
+	*field = 1;
+	if (src->status > PROTO_PEER_SRC_STATUS_MAX) {
+		*why = "unknown source status";
+		return PROTO_EINVAL;
+	}
+	*field = 3;
+	if (!text_ok(src->why, src->why_len, false)) {
+		*why = "reason not printable ASCII";
+		return PROTO_EINVAL;
+	}
+	return 0;
+}
+
+int
 proto_peer_row_check(const struct proto_peer_row *r, bool with_origin)
 {
 	unsigned field;
@@ -411,6 +448,7 @@ proto_peer_msg_rules(const struct proto_peer_msg *m, unsigned upto, unsigned *po
 		RULE(m->final || m->status == PROTO_PEER_ST_OK, 5,
 		     "status on a part that is not final");
 		RULE(m->final || !m->limited, 6, "limited on a part that is not final");
+		RULE(m->final || !m->has_sources, 8, "sources on a part that is not final");
 		break;
 	case PROTO_PEER_SNAPSHOT_BEGIN:
 		RULE(m->snapshot_id != 0, 3, "snapshot id 0");
@@ -721,6 +759,66 @@ rd_rows(struct peer_in *in, struct proto_peer_msg *m, struct proto_peer_row *row
 	return 0;
 }
 
+/* QUERY_RESULT's sources: a flat array of nsources * 4 elements. */
+static int
+rd_source(struct peer_in *in, struct proto_peer_source *src)
+{
+	size_t at[PROTO_PEER_SOURCE_FIELDS];
+	const uint8_t *p;
+	size_t n;
+	uint64_t v;
+	unsigned field;
+	const char *why;
+	int err;
+
+	memset(src, 0, sizeof(*src));
+	at[0] = in->w.pos;
+	if ((err = rd_bytes(in, source_names[0], true, 1, PROTO_PEER_ORIGIN_MAX, &p, &n)) != 0)
+		return err;
+	src->name = (const char *)p;
+	src->name_len = (uint8_t)n;
+	at[1] = in->w.pos;
+	if ((err = rd_uint(in, source_names[1], UINT8_MAX, &v)) != 0)
+		return err;
+	src->status = (uint8_t)v;
+	at[2] = in->w.pos;
+	if ((err = rd_uint(in, source_names[2], UINT32_MAX, &v)) != 0)
+		return err;
+	src->rows = (uint32_t)v;
+	at[3] = in->w.pos;
+	if ((err = rd_bytes(in, source_names[3], true, 0, PROTO_PEER_REASON_MAX, &p, &n)) != 0)
+		return err;
+	src->why = (const char *)p;
+	src->why_len = (uint8_t)n;
+	if ((err = proto_peer_source_rules(src, &field, &why)) != 0)
+		return fail(in, at[field], err, source_names[field], why);
+	return 0;
+}
+
+static int
+rd_sources(struct peer_in *in, struct proto_peer_msg *m)
+{
+	struct proto_peer_source scratch;
+	size_t at = in->w.pos, n, start;
+	int err;
+
+	if ((err = rd_array(in, "sources", &n, PROTO_EINVAL)) != 0)
+		return err;
+	if (n % PROTO_PEER_SOURCE_FIELDS != 0)
+		return fail(in, at, PROTO_EINVAL, "sources", "element count not a multiple of 4");
+	if (n / PROTO_PEER_SOURCE_FIELDS > PROTO_PEER_SOURCES_MAX)
+		return fail(in, at, PROTO_EINVAL, "sources", "more than 64 sources");
+	start = in->w.pos;
+	for (size_t i = 0; i < n / PROTO_PEER_SOURCE_FIELDS; i++)
+		if ((err = rd_source(in, &scratch)) != 0)
+			return err;
+	m->has_sources = true;
+	m->nsources = (uint32_t)(n / PROTO_PEER_SOURCE_FIELDS);
+	m->sources_buf = in->w.buf + start;
+	m->sources_len = in->w.pos - start;
+	return 0;
+}
+
 static int
 decode(struct peer_in *in, struct proto_peer_msg *m, struct proto_peer_row *rows,
        size_t cap)
@@ -755,10 +853,11 @@ decode(struct peer_in *in, struct proto_peer_msg *m, struct proto_peer_row *rows
 		return fail(in, at[1], PROTO_EINVAL, "type", "unknown message type");
 	m->type = (uint8_t)s[1].u;
 	lay = &proto_peer_layouts[m->type];
-	if (n != lay->n)
+	/* The trailing elements of lay->opt may be left out (older senders). */
+	if (n > lay->n || n < (size_t)(lay->n - lay->opt))
 		return fail(in, 0, PROTO_EINVAL, "message",
 		            "wrong number of elements for its type");
-	for (unsigned i = 2; i < lay->n; i++) {
+	for (unsigned i = 2; i < n; i++) {
 		unsigned k = lay->kind[i];
 		at[i] = in->w.pos;
 		if (KIND_BYTES(k)) {
@@ -773,6 +872,8 @@ decode(struct peer_in *in, struct proto_peer_msg *m, struct proto_peer_row *rows
 			if ((err = proto_peer_msg_rules(m, i, &pos, &why)) != 0)
 				return fail(in, at[pos], err, lay->name[pos], why);
 			err = rd_rows(in, m, rows, cap);
+		} else if (k == K_SOURCES) {
+			err = rd_sources(in, m);
 		} else if (k == K_U8_NIL && wire_left(&in->w) > 0 &&
 		           in->w.buf[in->w.pos] == 0xc0) {
 			wire_skip(&in->w, 1);
@@ -812,6 +913,30 @@ proto_peer_decode(struct proto_peer_msg *m, const uint8_t *buf, size_t len,
 		m->at = in.at;
 	}
 	return err;
+}
+
+void
+proto_peer_sources_init(struct proto_peer_sources *it, const struct proto_peer_msg *m)
+{
+	wire_init(&it->w, m->sources_buf, m->sources_len);
+	it->left = m->nsources;
+}
+
+int
+proto_peer_sources_next(struct proto_peer_sources *it, struct proto_peer_source *src)
+{
+	struct peer_in in = { .w = it->w, .why = NULL };
+	int err;
+
+	if (it->left == 0)
+		return 0;
+	if ((err = rd_source(&in, src)) != 0) {
+		it->left = 0;
+		return err;
+	}
+	it->w = in.w;
+	it->left--;
+	return 1;
 }
 
 void

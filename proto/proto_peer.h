@@ -50,6 +50,8 @@
 #define PROTO_PEER_SENSOR_MAX 16u       /* octets of a sensor pseudonym (8 sent) */
 #define PROTO_PEER_COMMAND_MAX 32u      /* octets of a CONTROL command (min 1) */
 #define PROTO_PEER_REPORT_MAX (1u << 20) /* octets of a CONTROL_RESULT report */
+#define PROTO_PEER_SOURCES_MAX 64u      /* sources in a final QUERY_RESULT */
+#define PROTO_PEER_REASON_MAX 255u      /* octets of a source's one-line reason */
 /* Bytes of a message with rows besides the rows themselves (headers and
  * scalar fields): a batch fits when PROTO_PEER_HEAD_MAX plus the sum of
  * proto_peer_row_size() is at most PROTO_PEER_MSG_MAX. The largest is an
@@ -62,12 +64,14 @@
 /* Fields per row in a flat rows array. */
 #define PROTO_PEER_ROW_FIELDS 8u        /* OBS_BATCH, SNAPSHOT_ROWS */
 #define PROTO_PEER_RESULT_FIELDS 9u     /* QUERY_RESULT: the 8 plus origin */
+#define PROTO_PEER_SOURCE_FIELDS 4u     /* QUERY_RESULT sources: name, status, rows, why */
 
 enum proto_peer_type {
 	PROTO_PEER_OBS_BATCH = 1,      /* origin, stream, seq, rows, group, tlp, sensor */
 	PROTO_PEER_ACK = 2,            /* origin, stream, seq (highest applied) */
 	PROTO_PEER_QUERY = 3,          /* query_id, hop_limit, deadline_ms, query */
-	PROTO_PEER_QUERY_RESULT = 4,   /* query_id, part, final, status, limited, rows */
+	PROTO_PEER_QUERY_RESULT = 4,   /* query_id, part, final, status, limited, rows
+	                                * [, sources] */
 	PROTO_PEER_REPLAY_REQ = 5,     /* origin, stream (0: none), seq (from), group */
 	PROTO_PEER_REPLAY_END = 6,     /* origin, stream, seq (last sent), group */
 	PROTO_PEER_SNAPSHOT_BEGIN = 7, /* origin, snapshot_id, stream, seq, group, tlp */
@@ -98,6 +102,30 @@ enum proto_peer_status {
 	PROTO_PEER_ST_INTERNAL = 5,
 };
 #define PROTO_PEER_STATUS_MAX 5
+
+/*
+ * What one source of a federated answer did (the sources of a final
+ * QUERY_RESULT, doc/peer-protocol.md 5.4): the answering node itself, each
+ * peer it asked, and what those peers reported of theirs.
+ */
+enum proto_peer_source_status {
+	PROTO_PEER_SRC_ANSWERED = 0,   /* all its rows, in time */
+	PROTO_PEER_SRC_LIMITED = 1,    /* answered, cut by the limit or a scan cap */
+	PROTO_PEER_SRC_REFUSED = 2,    /* policy, budget, or the query seen before */
+	PROTO_PEER_SRC_TIMED_OUT = 3,  /* no final part before the deadline */
+	PROTO_PEER_SRC_ERROR = 4,      /* a bad query there, store unavailable, ... */
+};
+#define PROTO_PEER_SRC_STATUS_MAX 4
+
+/* One source of a final QUERY_RESULT. Strings are not NUL-ended. */
+struct proto_peer_source {
+	const char *name;              /* printable ASCII, 1..PROTO_PEER_ORIGIN_MAX */
+	uint8_t name_len;
+	uint8_t status;                /* enum proto_peer_source_status */
+	uint32_t rows;                 /* rows it gave */
+	const char *why;               /* printable ASCII, 0..PROTO_PEER_REASON_MAX */
+	uint8_t why_len;
+};
 
 /* ERROR codes; decoders accept any code 1..65535 (newer codes). */
 enum proto_peer_code {
@@ -169,6 +197,16 @@ struct proto_peer_msg {
 	 * when none was given) and nrows to the count. */
 	const struct proto_peer_row *rows;
 	uint32_t nrows;
+	/* QUERY_RESULT's optional last element, on a final part only: the
+	 * encoder writes it when has_sources (sources[0..nsources)); the
+	 * decoder sets has_sources and nsources, and proto_peer_sources_next
+	 * walks them (sources stays NULL). Without it the message has the
+	 * 8 elements of the first QUERY_RESULT. */
+	bool has_sources;
+	const struct proto_peer_source *sources;
+	uint32_t nsources;
+	const uint8_t *sources_buf;
+	size_t sources_len;
 	/* Decoder output for proto_peer_rows_init, and the failure detail. */
 	const uint8_t *rows_buf;       /* the row elements' bytes */
 	size_t rows_len;
@@ -210,6 +248,20 @@ void proto_peer_rows_init(struct proto_peer_rows *it,
  * message was not the one proto_peer_decode accepted). */
 int proto_peer_rows_next(struct proto_peer_rows *it, struct proto_peer_row *row);
 
+/* Walks the sources of a decoded final QUERY_RESULT. */
+struct proto_peer_sources {
+	struct wire w;
+	uint32_t left;
+};
+
+void proto_peer_sources_init(struct proto_peer_sources *it, const struct proto_peer_msg *m);
+
+/* Next source: 1 and *src set (pointing into the message), 0 at the end. */
+int proto_peer_sources_next(struct proto_peer_sources *it, struct proto_peer_source *src);
+
+/* "answered", "limited", "refused", "timed out", "error" or NULL. */
+const char *proto_peer_source_status_name(unsigned status);
+
 /*
  * Encode m (with m->rows[0..m->nrows)) into buf[0..cap); *len gets the
  * size. PROTO_EINVAL when a field breaks a rule the decoder checks (the
@@ -221,6 +273,10 @@ int proto_peer_encode(const struct proto_peer_msg *m, uint8_t *buf, size_t cap,
 
 /* Encoded size of one row (with its origin when with_origin). */
 size_t proto_peer_row_size(const struct proto_peer_row *r, bool with_origin);
+
+/* Encoded size of m's sources element (0 without one): a final part fits
+ * when PROTO_PEER_HEAD_MAX, its rows and this are at most PROTO_PEER_MSG_MAX. */
+size_t proto_peer_sources_size(const struct proto_peer_msg *m);
 
 /* Check one row against the rules (for producers that build rows). */
 int proto_peer_row_check(const struct proto_peer_row *r, bool with_origin);

@@ -200,6 +200,28 @@ proto_peer_row_size(const struct proto_peer_row *r, bool with_origin)
 	       (with_origin ? bytes_size(r->origin_len, false) : 0);
 }
 
+size_t
+proto_peer_sources_size(const struct proto_peer_msg *m)
+{
+	size_t n = 0;
+
+	if (!m->has_sources)
+		return 0;
+	for (uint32_t i = 0; i < m->nsources; i++)
+		n += bytes_size(m->sources[i].name_len, true) + uint_size(m->sources[i].status) +
+		     uint_size(m->sources[i].rows) + bytes_size(m->sources[i].why_len, true);
+	return n + 5; /* the array's header, at most */
+}
+
+static void
+put_source(struct peer_out *o, const struct proto_peer_source *src)
+{
+	put_bytes(o, src->name, src->name_len, true);
+	put_uint(o, src->status);
+	put_uint(o, src->rows);
+	put_bytes(o, src->why, src->why_len, true);
+}
+
 static void
 put_row(struct peer_out *o, const struct proto_peer_row *r, bool with_origin)
 {
@@ -226,15 +248,18 @@ proto_peer_encode(const struct proto_peer_msg *m, uint8_t *buf, size_t cap,
 	bool with_origin = m->type == PROTO_PEER_QUERY_RESULT;
 	const struct layout *lay;
 	struct slot s[FIELDS_MAX];
-	unsigned pos, field;
+	unsigned pos, field, n;
 	const char *why;
 
 	if (m->type < 1 || m->type > PROTO_PEER_TYPE_MAX)
 		return PROTO_EINVAL;
 	lay = &proto_peer_layouts[m->type];
+	/* The optional last element (QUERY_RESULT's sources) only when set:
+	 * a message without it is what older receivers decode. */
+	n = lay->n - (m->has_sources ? 0 : lay->opt);
 	msg_to_slots(m, s);
 	/* The same bounds the decoder reads with, then the same rules. */
-	for (unsigned i = 2; i < lay->n; i++) {
+	for (unsigned i = 2; i < n; i++) {
 		unsigned k = lay->kind[i];
 		if (KIND_BYTES(k)) {
 			if (s[i].n < proto_peer_kind_min(k) || s[i].n > proto_peer_kind_max(k) ||
@@ -247,6 +272,13 @@ proto_peer_encode(const struct proto_peer_msg *m, uint8_t *buf, size_t cap,
 				if (proto_peer_row_rules(&m->rows[r], with_origin, &field, &why) != 0)
 					return PROTO_EINVAL;
 			}
+		} else if (k == K_SOURCES) {
+			if (m->nsources > PROTO_PEER_SOURCES_MAX ||
+			    (m->sources == NULL && m->nsources != 0))
+				return PROTO_EINVAL;
+			for (uint32_t j = 0; j < m->nsources; j++)
+				if (proto_peer_source_rules(&m->sources[j], &field, &why) != 0)
+					return PROTO_EINVAL;
 		} else if (s[i].u > proto_peer_kind_max(k)) {
 			return PROTO_EINVAL;
 		}
@@ -254,10 +286,10 @@ proto_peer_encode(const struct proto_peer_msg *m, uint8_t *buf, size_t cap,
 	if (proto_peer_msg_rules(m, FIELDS_MAX, &pos, &why) != 0)
 		return PROTO_EINVAL;
 
-	put_array(&o, lay->n);
+	put_array(&o, n);
 	put_uint(&o, PROTO_PEER_VERSION);
 	put_uint(&o, m->type);
-	for (unsigned i = 2; i < lay->n; i++) {
+	for (unsigned i = 2; i < n; i++) {
 		unsigned k = lay->kind[i];
 		if (KIND_BYTES(k)) {
 			put_bytes(&o, s[i].p, s[i].n, KIND_STR(k));
@@ -268,6 +300,10 @@ proto_peer_encode(const struct proto_peer_msg *m, uint8_t *buf, size_t cap,
 			          (with_origin ? PROTO_PEER_RESULT_FIELDS : PROTO_PEER_ROW_FIELDS));
 			for (uint32_t r = 0; r < m->nrows; r++)
 				put_row(&o, &m->rows[r], with_origin);
+		} else if (k == K_SOURCES) {
+			put_array(&o, (size_t)m->nsources * PROTO_PEER_SOURCE_FIELDS);
+			for (uint32_t j = 0; j < m->nsources; j++)
+				put_source(&o, &m->sources[j]);
 		} else if (s[i].nil) {
 			put_tag(&o, 0xc0, 0, 0);
 		} else {

@@ -37,6 +37,7 @@ enum {
 	K_COMMAND, /* str, 1..PROTO_PEER_COMMAND_MAX */
 	K_REPORT,  /* str, 0..PROTO_PEER_REPORT_MAX */
 	K_ROWS,    /* array of nrows * stride scalars */
+	K_SOURCES, /* array of nsources * 4 scalars (QUERY_RESULT, optional) */
 };
 #define KIND_BYTES(k) ((k) >= K_ORIGIN && (k) <= K_REPORT)
 #define KIND_STR(k) ((k) >= K_TEXT && (k) <= K_REPORT)
@@ -45,6 +46,7 @@ enum {
 
 struct layout {
 	uint8_t n;                  /* elements, version and type included */
+	uint8_t opt;                /* of them, trailing ones a sender may leave out */
 	uint8_t kind[FIELDS_MAX];   /* by position; [0], [1] unused */
 	const char *name[FIELDS_MAX];
 };
@@ -73,6 +75,9 @@ int proto_peer_row_rules(const struct proto_peer_row *r, bool with_origin, unsig
                          const char **why);
 int proto_peer_msg_rules(const struct proto_peer_msg *m, unsigned upto, unsigned *pos,
                          const char **why);
+/* The rules on one source of a QUERY_RESULT (*field: 0..3 at fault). */
+int proto_peer_source_rules(const struct proto_peer_source *src, unsigned *field,
+                            const char **why);
 
 /* Bounds of a kind: the largest integer, or the shortest and longest bytes. */
 uint64_t proto_peer_kind_max(unsigned kind);

@@ -66,7 +66,7 @@ LAYOUT = {
     2: ("ACK", [("origin", "origin"), ("stream", U64), ("seq", U64)]),
     3: ("QUERY", [("query_id", U64), ("hop_limit", U8), ("deadline_ms", U32), ("query", "query")]),
     4: ("QUERY_RESULT", [("query_id", U64), ("part", U32), ("final", "bool"), ("status", U8),
-                         ("limited", "bool"), ("rows", "rows9")]),
+                         ("limited", "bool"), ("rows", "rows9"), ("sources", "sources")]),
     5: ("REPLAY_REQ", [("origin", "origin"), ("stream", U64), ("from_seq", U64), ("group", "group")]),
     6: ("REPLAY_END", [("origin", "origin"), ("stream", U64), ("last_seq", U64), ("group", "group")]),
     7: ("SNAPSHOT_BEGIN", [("origin", "origin"), ("snapshot_id", U64), ("stream", U64), ("seq", U64),
@@ -78,6 +78,11 @@ LAYOUT = {
     12: ("CONTROL_RESULT", [("request_id", U64), ("ok", "bool"), ("report", "report")]),
 }
 ROWS_KINDS = ("rows8", "rows9")
+# Trailing elements a sender may leave out: QUERY_RESULT's sources (5.4.1).
+OPTIONAL = {4: 1}
+SOURCES_MAX = 64
+REASON_MAX = 255
+SRC_STATUS_MAX = 4
 TYPES = {name: code for code, (name, _) in LAYOUT.items()}
 
 
@@ -240,7 +245,7 @@ def decode(data):
     need(is_int(m[0]) and m[0] == VERSION, "unknown version")
     need(len(m) >= 2 and is_int(m[1]) and m[1] in LAYOUT, "type")
     name, fields = LAYOUT[m[1]]
-    need(len(m) == 2 + len(fields), "element count")
+    need(2 + len(fields) - OPTIONAL.get(m[1], 0) <= len(m) <= 2 + len(fields), "element count")
     out = {}
     for (fname, kind), v in zip(fields, m[2:]):
         if isinstance(kind, int):
@@ -264,6 +269,16 @@ def decode(data):
                  all(c in COMMAND_CHARS for c in v), fname)
         elif kind == "report":
             need(type(v) is str and len(v.encode()) <= REPORT_MAX and printable(v, "\n\t"), fname)
+        elif kind == "sources":
+            need(type(v) is list and len(v) % 4 == 0 and len(v) // 4 <= SOURCES_MAX, "sources")
+            v = [v[i:i + 4] for i in range(0, len(v), 4)]
+            for nm, st, n, why in v:
+                need(type(nm) is str and 1 <= len(nm.encode()) <= ORIGIN_MAX and printable(nm),
+                     "source name")
+                need(is_int(st) and st <= SRC_STATUS_MAX, "source status")
+                need(is_int(n) and 0 <= n <= U32, "source rows")
+                need(type(why) is str and len(why.encode()) <= REASON_MAX and printable(why),
+                     "source reason")
         else:
             k = 9 if kind == "rows9" else 8
             need(type(v) is list and len(v) % k == 0 and len(v) // k <= ROWS_MAX, "rows")
@@ -285,6 +300,7 @@ def decode(data):
     elif t == 4:
         need(out["query_id"] >= 1 and out["status"] <= 5, "query id or status")
         need(out["final"] or (out["status"] == 0 and not out["limited"]), "not final")
+        need(out["final"] or "sources" not in out, "sources on a part that is not final")
     elif t == 7:
         need(out["snapshot_id"] >= 1 and out["stream"] >= 1, "snapshot id or stream")
     elif t == 8:
@@ -303,8 +319,10 @@ def encode(t, vals):
     """(type, {field: value}) -> bytes; rows as lists of 8 or 9 fields."""
     m = [VERSION, t]
     for fname, kind in LAYOUT[t][1]:
+        if kind == "sources" and fname not in vals:
+            continue  # the optional element left out
         v = vals[fname]
-        if kind in ROWS_KINDS:
+        if kind in ROWS_KINDS or kind == "sources":
             v = [f for r in v for f in r]
         m.append(v)
     return msgpack.packb(m, use_bin_type=True)
@@ -328,12 +346,16 @@ def text(t, vals):
     for fname, kind in fields:
         if kind in ROWS_KINDS:
             rows = vals[fname]
-        else:
+        elif kind != "sources":
             out.append("%s=%s" % (fname, val(vals[fname])))
     s = " ".join(out)
     if rows is not None:
         s += " rows=%d" % len(rows)
         for r in rows:
+            s += " | " + " ".join(val(f) for f in r)
+    if "sources" in vals:
+        s += " sources=%d" % len(vals["sources"])
+        for r in vals["sources"]:
             s += " | " + " ".join(val(f) for f in r)
     return s
 
@@ -372,6 +394,10 @@ def doc_examples():
         "query": (3, {"query_id": qid, "hop_limit": 2, "deadline_ms": 5000, "query": query}),
         "query_result": (4, {"query_id": qid, "part": 0, "final": True, "status": 0,
                              "limited": False, "rows": [result_row + [b"node-a"]]}),
+        "query_result_sources": (4, {"query_id": qid, "part": 1, "final": True, "status": 1,
+                                     "limited": False, "rows": [],
+                                     "sources": [["node-a", 0, 1, ""],
+                                                 ["node-b", 3, 0, "no answer in 4 s"]]}),
         "replay_req": (5, {"origin": b"node-a", "stream": stream, "from_seq": 40, "group": group}),
         "replay_end": (6, {"origin": b"node-a", "stream": stream, "last_seq": 42, "group": group}),
         "snapshot_begin": (7, {"origin": b"node-a", "snapshot_id": 7, "stream": stream, "seq": 42,
@@ -517,9 +543,14 @@ def rnd_message(rng, t, big=False):
                 "deadline_ms": rnd_int(rng, 1, DEADLINE_MAX), "query": rnd_query(rng)}
     if t == 4:
         final = rng.randrange(2) == 1
-        return {"query_id": rnd_int(rng, 1, U64), "part": rnd_int(rng, 0, U32), "final": final,
+        m = {"query_id": rnd_int(rng, 1, U64), "part": rnd_int(rng, 0, U32), "final": final,
                 "status": rng.randint(0, 5) if final else 0,
                 "limited": final and rng.randrange(2) == 1, "rows": rows}
+        if final and rng.randrange(2) == 1:
+            m["sources"] = [[rnd_text(rng, rng.randint(1, ORIGIN_MAX)), rng.randint(0, SRC_STATUS_MAX),
+                             rnd_int(rng, 0, U32), rnd_text(rng, rng.randint(0, REASON_MAX))]
+                            for _ in range(rng.randint(0, 4))]
+        return m
     if t == 5:
         return {"origin": origin, "stream": rnd_int(rng, 0, U64), "from_seq": rnd_int(rng, 1, U64),
                 "group": rnd_group(rng)}
@@ -565,8 +596,10 @@ def pack_wide(v):
 def flat(t, vals):
     m = [VERSION, t]
     for fname, kind in LAYOUT[t][1]:
+        if kind == "sources" and fname not in vals:
+            continue
         v = vals[fname]
-        m.append([f for r in v for f in r] if kind in ROWS_KINDS else v)
+        m.append([f for r in v for f in r] if kind in ROWS_KINDS or kind == "sources" else v)
     return m
 
 
@@ -647,6 +680,15 @@ def invalid_messages(rng, ex):
     mut("status on a part not final", 4, lambda m: (m.__setitem__(4, False), m.__setitem__(5, 1)))
     mut("final as int", 4, setel(4, 1))
     mut("row origin missing", 4, lambda m: m[7].pop())
+    srcs = ["node-a", 0, 1, "", "node-b", 3, 0, "no answer"]
+    mut("sources on a part not final", 4,
+        lambda m: (m.__setitem__(4, False), m.__setitem__(5, 0), m.append(list(srcs))))
+    mut("source status 5", 4, lambda m: m.append(srcs[:5] + [5] + srcs[6:]))
+    mut("sources of 3 elements", 4, lambda m: m.append(srcs[:3]))
+    mut("source name as bin", 4, lambda m: m.append([b"node-a"] + srcs[1:4]))
+    mut("source reason with a newline", 4, lambda m: m.append(srcs[:3] + ["a\nb"]))
+    mut("65 sources", 4, lambda m: m.append(["n", 0, 0, ""] * 65))
+    mut("a tenth element", 4, lambda m: m.extend([list(srcs), []]))
     # Section 5.1's group, tlp and sensor (the example is a node's batch).
     mut("batch without group, tlp, sensor (6 elements)", 1, lambda m: m.__delitem__(slice(6, None)))
     mut("batch group with tlp nil", 1, setel(7, None))
@@ -737,7 +779,8 @@ def main():
             cases.append((pack_wide(flat(t, vals)).hex(), text(t, vals),
                           "widest formats %s" % LAYOUT[t][0]))
     # By type; for OBS_BATCH, the node's batch (not obs_batch_sensor).
-    ex = {t: vals for name, (t, vals) in doc_examples().items() if name != "obs_batch_sensor"}
+    ex = {t: vals for name, (t, vals) in doc_examples().items()
+          if name not in ("obs_batch_sensor", "query_result_sources")}
     for what, b in invalid_messages(rng, ex):
         try:
             decode(b)

@@ -107,6 +107,41 @@ pt_row(struct proto_buf *b, const struct proto_peer_row *r, bool with_origin)
 	}
 }
 
+static inline void
+pt_source(struct proto_buf *b, const struct proto_peer_source *src)
+{
+	proto_buf_puts(b, " | ");
+	pt_hex(b, src->name, src->name_len);
+	proto_buf_putc(b, ' ');
+	proto_buf_put_u64(b, src->status);
+	proto_buf_putc(b, ' ');
+	proto_buf_put_u64(b, src->rows);
+	proto_buf_putc(b, ' ');
+	pt_hex(b, src->why, src->why_len);
+}
+
+/* A final QUERY_RESULT's sources, when it has them: " sources=N | ...". */
+static inline int
+pt_sources(const struct proto_peer_msg *m, struct proto_buf *b)
+{
+	struct proto_peer_sources it;
+	struct proto_peer_source src;
+	int got;
+
+	if (!m->has_sources)
+		return 0;
+	pt_u(b, "sources", m->nsources);
+	if (m->sources != NULL) {
+		for (uint32_t i = 0; i < m->nsources; i++)
+			pt_source(b, &m->sources[i]);
+		return 0;
+	}
+	proto_peer_sources_init(&it, m);
+	while ((got = proto_peer_sources_next(&it, &src)) == 1)
+		pt_source(b, &src);
+	return got;
+}
+
 /*
  * The canonical text of m. Rows come from m->rows when set, else from the
  * decoded bytes (proto_peer_rows_next). Returns 0 or the iterator's error.
@@ -201,7 +236,7 @@ peer_text(const struct proto_peer_msg *m, struct proto_buf *b)
 	if (m->rows != NULL) {
 		for (uint32_t i = 0; i < m->nrows; i++)
 			pt_row(b, &m->rows[i], with_origin);
-		return 0;
+		return pt_sources(m, b);
 	}
 	struct proto_peer_rows it;
 	struct proto_peer_row r;
@@ -209,7 +244,7 @@ peer_text(const struct proto_peer_msg *m, struct proto_buf *b)
 	proto_peer_rows_init(&it, m);
 	while ((got = proto_peer_rows_next(&it, &r)) == 1)
 		pt_row(b, &r, with_origin);
-	return got;
+	return got != 0 ? got : pt_sources(m, b);
 }
 
 /* ---- the documented examples (doc/peer-protocol.md) ---- */
@@ -257,10 +292,11 @@ pt_obs(const uint8_t *name, size_t nlen, uint16_t type, const char *rdata,
 PT_UNUSED static const char *const pt_example_names[] = {
 	"obs_batch", "ack", "query", "query_result", "replay_req", "replay_end",
 	"snapshot_begin", "snapshot_rows", "snapshot_end", "error", "control",
-	"control_result", "obs_batch_sensor",
+	"control_result", "obs_batch_sensor", "query_result_sources",
 };
-#define PT_EXAMPLES 13
+#define PT_EXAMPLES 14
 #define PT_EX_SENSOR_BATCH 12
+#define PT_EX_RESULT_SOURCES 13
 
 static inline void
 pt_group(struct proto_peer_msg *m)
@@ -275,10 +311,27 @@ peer_example(unsigned i, struct proto_peer_msg *m)
 {
 	static struct proto_peer_row rows[3];
 	static uint8_t query[PROTO_QUERY_WIRE_MAX];
+	static const struct proto_peer_source sources[] = {
+		{ "node-a", 6, PROTO_PEER_SRC_ANSWERED, 1, "", 0 },
+		{ "node-b", 6, PROTO_PEER_SRC_TIMED_OUT, 0, "no answer in 4 s", 16 },
+	};
 	struct proto_query q;
 	size_t qlen = 0;
 
 	memset(m, 0, sizeof(*m));
+	if (i == PT_EX_RESULT_SOURCES) {
+		/* The final part of a federated answer: node-a's own row came in
+		 * part 0; node-b did not answer in time. */
+		m->type = PROTO_PEER_QUERY_RESULT;
+		m->query_id = PT_QID;
+		m->part = 1;
+		m->final = true;
+		m->status = PROTO_PEER_ST_PARTIAL;
+		m->has_sources = true;
+		m->sources = sources;
+		m->nsources = 2;
+		return;
+	}
 	m->type = (uint8_t)(i == PT_EX_SENSOR_BATCH ? PROTO_PEER_OBS_BATCH : i + 1);
 	m->origin = (const uint8_t *)PT_NODE_A;
 	m->origin_len = (uint8_t)strlen(PT_NODE_A);
@@ -654,6 +707,25 @@ peer_random(struct proto_peer_msg *m, unsigned type, struct proto_peer_row *rows
 		if (m->final) {
 			m->status = (uint8_t)pt_rnd(PROTO_PEER_STATUS_MAX + 1);
 			m->limited = pt_rnd(2);
+		}
+		if (m->final && pt_rnd(2)) {
+			uint32_t n = (uint32_t)pt_rnd(pt_rnd(8) == 0 ? PROTO_PEER_SOURCES_MAX + 1 : 4);
+			uint8_t *raw = pt_alloc(a, (n + 1) * sizeof(struct proto_peer_source) + 8);
+			struct proto_peer_source *src =
+				(struct proto_peer_source *)(void *)(raw + (8 - (uintptr_t)raw % 8) % 8);
+			for (uint32_t i = 0; i < n; i++) {
+				size_t nl = 1 + pt_rnd(PROTO_PEER_ORIGIN_MAX);
+				size_t wl = pt_rnd(PROTO_PEER_REASON_MAX + 1);
+				src[i].name = pt_rnd_text(a, nl, false);
+				src[i].name_len = (uint8_t)nl;
+				src[i].status = (uint8_t)pt_rnd(PROTO_PEER_SRC_STATUS_MAX + 1);
+				src[i].rows = (uint32_t)pt_rnd_u(UINT32_MAX);
+				src[i].why = pt_rnd_text(a, wl, false);
+				src[i].why_len = (uint8_t)wl;
+			}
+			m->has_sources = true;
+			m->sources = src;
+			m->nsources = n;
 		}
 		break;
 	case PROTO_PEER_SNAPSHOT_BEGIN:

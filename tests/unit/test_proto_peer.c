@@ -188,7 +188,7 @@ rows_size(const struct proto_peer_msg *m)
 
 	for (uint32_t i = 0; i < m->nrows; i++)
 		n += proto_peer_row_size(&m->rows[i], m->type == PROTO_PEER_QUERY_RESULT);
-	return n;
+	return n + proto_peer_sources_size(m);
 }
 
 static void
@@ -487,7 +487,7 @@ test_wrong_types(void)
 		[1] = { F_INT, F_INT, F_BIN, F_INT, F_INT, F_ARRAY, F_STR, F_INT_NIL, F_BIN },
 		[2] = { F_INT, F_INT, F_BIN, F_INT, F_INT },
 		[3] = { F_INT, F_INT, F_INT, F_INT, F_INT, F_BIN },
-		[4] = { F_INT, F_INT, F_INT, F_INT, F_BOOL, F_INT, F_BOOL, F_ARRAY },
+		[4] = { F_INT, F_INT, F_INT, F_INT, F_BOOL, F_INT, F_BOOL, F_ARRAY, F_ARRAY },
 		[5] = { F_INT, F_INT, F_BIN, F_INT, F_INT, F_STR },
 		[6] = { F_INT, F_INT, F_BIN, F_INT, F_INT, F_STR },
 		[7] = { F_INT, F_INT, F_BIN, F_INT, F_INT, F_INT, F_STR, F_INT },
@@ -507,7 +507,9 @@ test_wrong_types(void)
 	for (unsigned ex = 0; ex < PT_EXAMPLES; ex++) {
 		struct proto_peer_msg m;
 		peer_example(ex, &m);
-		for (unsigned i = 0; i < nfields[m.type]; i++) {
+		/* The sources, QUERY_RESULT's optional element, when present. */
+		unsigned nf = nfields[m.type] + (m.has_sources ? 1 : 0);
+		for (unsigned i = 0; i < nf; i++) {
 			int fam = top_fam[m.type][i];
 			for (size_t c = 0; c < sizeof(cand) / sizeof(cand[0]); c++) {
 				struct mp r = { .n = 0 };
@@ -601,7 +603,107 @@ vcheck(const struct vcase *c, const struct mp *r)
 	} while (0)
 
 enum { X_OBS, X_ACK, X_QUERY, X_RESULT, X_RREQ, X_REND, X_SBEGIN, X_SROWS, X_SEND, X_ERROR,
-       X_CONTROL, X_CRESULT, X_SBATCH };
+       X_CONTROL, X_CRESULT, X_SBATCH, X_RSOURCES };
+
+/* QUERY_RESULT's sources (the optional ninth element). */
+static void
+test_sources(void)
+{
+	static const uint8_t one[] = { 0x94, 0xa1, 'b', 0x03, 0x00, 0xa0 };
+	static const uint8_t st5[] = { 0x94, 0xa1, 'b', 0x05, 0x00, 0xa0 };
+	static const uint8_t three[] = { 0x93, 0xa1, 'b', 0x03, 0x00 };
+	static const uint8_t noname[] = { 0x94, 0xa0, 0x03, 0x00, 0xa0 };
+	static const uint8_t binname[] = { 0x94, 0xc4, 0x01, 'b', 0x03, 0x00, 0xa0 };
+	static const uint8_t ctl[] = { 0x94, 0xa1, 'b', 0x03, 0x00, 0xa1, 0x0a };
+	struct mp r = { .n = 0 };
+	struct proto_peer_msg m, d;
+	struct proto_peer_sources it;
+	struct proto_peer_source src;
+	uint8_t out[8192], *p;
+	size_t len;
+
+#define SRC_CASE(what, bytes, want)                                                  \
+	do {                                                                         \
+		r.n = 0;                                                             \
+		mp_raw(&r, (bytes), sizeof(bytes));                                  \
+		is_int(with_elem(X_RSOURCES, 8, false, &r, &d), (want), "sources: %s", (what)); \
+	} while (0)
+	SRC_CASE("one timed-out source", one, 0);
+	SRC_CASE("status 5", st5, PROTO_EINVAL);
+	SRC_CASE("3 elements", three, PROTO_EINVAL);
+	SRC_CASE("an empty name", noname, PROTO_EINVAL);
+	SRC_CASE("a name as bin", binname, PROTO_EINVAL);
+	SRC_CASE("a newline in the reason", ctl, PROTO_EINVAL);
+#undef SRC_CASE
+
+	/* 65 sources: one over the limit, both ways. */
+	static struct proto_peer_source many[PROTO_PEER_SOURCES_MAX + 1];
+	for (unsigned i = 0; i <= PROTO_PEER_SOURCES_MAX; i++)
+		many[i] = (struct proto_peer_source){ "peer", 4, PROTO_PEER_SRC_ANSWERED, i, "", 0 };
+	peer_example(X_RSOURCES, &m);
+	m.sources = many;
+	m.nsources = PROTO_PEER_SOURCES_MAX;
+	is_int(proto_peer_encode(&m, out, sizeof(out), &len), 0, "64 sources encode");
+	ok(len <= PROTO_PEER_HEAD_MAX + proto_peer_sources_size(&m),
+	   "proto_peer_sources_size bounds them");
+	is_int(proto_peer_decode(&d, out, len, NULL, 0), 0, "and decode");
+	unsigned n = 0, same = 0;
+	proto_peer_sources_init(&it, &d);
+	while (proto_peer_sources_next(&it, &src) == 1) {
+		same += src.rows == n && src.name_len == 4 && memcmp(src.name, "peer", 4) == 0;
+		n++;
+	}
+	ok(n == 64 && same == 64, "the iterator walks the 64 sources (%u, %u same)", n, same);
+	m.nsources = PROTO_PEER_SOURCES_MAX + 1;
+	is_int(proto_peer_encode(&m, out, sizeof(out), &len), PROTO_EINVAL,
+	       "the encoder refuses 65 sources");
+	/* Patch the 64's array 16 count to 65 * 4 (the bytes then run short). */
+	m.nsources = PROTO_PEER_SOURCES_MAX;
+	proto_peer_encode(&m, out, sizeof(out), &len);
+	p = memchr(out + 8, 0xdc, len - 8);
+	ok(p != NULL && p[1] == 0x01 && p[2] == 0x00, "64 sources are an array 16 of 256");
+	if (p != NULL) {
+		p[1] = 0x01;
+		p[2] = 0x04;
+		is_int(proto_peer_decode(&d, out, len, NULL, 0), PROTO_EINVAL,
+		       "65 sources are refused");
+		ok(d.why != NULL && strcmp(d.why, "more than 64 sources") == 0, "as more than 64");
+	}
+
+	/* Not on a part that is not final, in either direction. */
+	peer_example(X_RSOURCES, &m);
+	m.final = false;
+	m.status = 0;
+	is_int(proto_peer_encode(&m, out, sizeof(out), &len), PROTO_EINVAL,
+	       "the encoder refuses sources on a part that is not final");
+	peer_example(X_RSOURCES, &m);
+	proto_peer_encode(&m, out, sizeof(out), &len);
+	p = memchr(out, 0xc3, len); /* final = true: the first c3 */
+	ok(p != NULL, "the example has final = true");
+	if (p != NULL) {
+		*p = 0xc2;
+		p[1] = 0x00; /* status 1 -> 0 */
+		is_int(proto_peer_decode(&d, out, len, NULL, 0), PROTO_EINVAL,
+		       "the decoder refuses sources on a part that is not final");
+		ok(d.why != NULL && strcmp(d.why, "sources on a part that is not final") == 0,
+		   "and says so");
+	}
+
+	/* Old arity: without sources the message is the 8 elements of before;
+	 * a tenth element is refused. */
+	peer_example(X_RESULT, &m);
+	proto_peer_encode(&m, out, sizeof(out), &len);
+	is_int(out[0], 0x98, "a QUERY_RESULT without sources has 8 elements");
+	is_int(proto_peer_decode(&d, out, len, NULL, 0), 0, "and decodes");
+	ok(!d.has_sources && d.nsources == 0, "with no sources");
+	peer_example(X_RSOURCES, &m);
+	proto_peer_encode(&m, out, sizeof(out), &len);
+	is_int(out[0], 0x99, "with sources it has 9");
+	out[0] = 0x9a;
+	out[len] = 0x90;
+	is_int(proto_peer_decode(&d, out, len + 1, NULL, 0), PROTO_EINVAL,
+	       "a tenth element is refused");
+}
 
 static void
 test_values(void)
@@ -1262,6 +1364,7 @@ main(void)
 	test_round_trips();
 	test_wrong_types();
 	test_values();
+	test_sources();
 	test_structure();
 	test_encoder();
 	test_sequence();
