@@ -5,6 +5,11 @@
  * addressing table of indices finds a key's row. Names and rdata are copied
  * into an arena of large chunks, because a result set is built once, read
  * once and freed at once: one malloc per row would cost more than the rest.
+ * A row's sources are a list threaded through one array of entries (the
+ * head and next are indices + 1), so a row with one source costs one
+ * entry and no allocation of its own; rows hold few sources, so walking
+ * the list is cheaper than any index over it. Source names are interned
+ * once per set and entries hold a 16-bit id.
  */
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -30,14 +35,38 @@ struct cli_row {
 	uint64_t hash;
 	uint8_t addr[16];  /* A/AAAA rdata as an address, for sorting */
 	uint8_t family;    /* 4, 6, or 0 when rdata is not an address */
+	bool known;        /* obs.count is a count, not "unknown" */
+	uint32_t src;      /* first source entry + 1; 0: none */
+};
+
+struct cli_rows_src {
+	int64_t time_first, time_last;
+	uint64_t count;
+	uint32_t next;     /* next entry of the same row + 1; 0 ends */
+	uint16_t origin;   /* index into cli_rows.origin */
+	bool has_count;
+};
+
+/*
+ * An index slot holds the row and 32 bits of its hash, so a probe that
+ * misses costs no visit to the row (a cache miss each on a large set).
+ */
+struct cli_rows_slot {
+	uint32_t row;      /* row index + 1; 0 is empty */
+	uint32_t tag;      /* the hash's high half */
 };
 
 struct cli_rows {
 	struct cli_row *row;
 	size_t n, cap;
-	size_t *slot;      /* row index + 1; 0 is empty */
+	struct cli_rows_slot *slot;
 	size_t nslots;     /* a power of two, at least twice n */
 	struct cli_rows_chunk *chunk;
+	struct cli_rows_src *src;
+	size_t nsrc, srccap;
+	char (*origin)[CLI_ROWS_ORIGIN_MAX + 1];
+	size_t norigins, origincap;
+	size_t last_origin; /* the origin of the previous add: rows come in runs */
 };
 
 static const char *const cli_rows_key_names[CLI_KEY_N_] = {
@@ -104,6 +133,8 @@ cli_rows_destroy(struct cli_rows **rp)
 	}
 	free(r->row);
 	free(r->slot);
+	free(r->src);
+	free(r->origin);
 	free(r);
 	*rp = NULL;
 }
@@ -167,15 +198,18 @@ cli_rows_same_key(const struct proto_obs *a, const struct proto_obs *b)
 }
 
 /* The slot that holds o's key, or the empty slot where it would go. */
-static size_t *
+static struct cli_rows_slot *
 cli_rows_find(struct cli_rows *r, const struct proto_obs *o, uint64_t h)
 {
 	size_t mask = r->nslots - 1, i = (size_t)h & mask;
+	uint32_t tag = (uint32_t)(h >> 32);
 
-	while (r->slot[i] != 0) {
-		const struct cli_row *row = &r->row[r->slot[i] - 1];
-		if (row->hash == h && cli_rows_same_key(&row->obs, o))
-			break;
+	while (r->slot[i].row != 0) {
+		if (r->slot[i].tag == tag) {
+			const struct cli_row *row = &r->row[r->slot[i].row - 1];
+			if (row->hash == h && cli_rows_same_key(&row->obs, o))
+				break;
+		}
 		i = (i + 1) & mask;
 	}
 	return &r->slot[i];
@@ -184,15 +218,22 @@ cli_rows_find(struct cli_rows *r, const struct proto_obs *o, uint64_t h)
 static int
 cli_rows_reindex(struct cli_rows *r, size_t nslots)
 {
-	size_t *slot = calloc(nslots, sizeof(*slot));
+	struct cli_rows_slot *slot = calloc(nslots, sizeof(*slot));
 
 	if (slot == NULL)
 		return PROTO_ENOMEM;
 	free(r->slot);
 	r->slot = slot;
 	r->nslots = nslots;
-	for (size_t i = 0; i < r->n; i++)
-		*cli_rows_find(r, &r->row[i].obs, r->row[i].hash) = i + 1;
+	/* Keys are distinct: only the empty slot is looked for. */
+	for (size_t i = 0; i < r->n; i++) {
+		uint64_t h = r->row[i].hash;
+		size_t k = (size_t)h & (nslots - 1);
+		while (slot[k].row != 0)
+			k = (k + 1) & (nslots - 1);
+		slot[k].row = (uint32_t)(i + 1);
+		slot[k].tag = (uint32_t)(h >> 32);
+	}
 	return 0;
 }
 
@@ -221,13 +262,15 @@ cli_rows_merge(struct cli_rows *r, struct cli_row *row, const struct proto_obs *
 	}
 }
 
-int
-cli_rows_add(struct cli_rows *r, const struct proto_obs *o)
+/* Check o, then find its row or make one; *fresh says which. */
+static int
+cli_rows_locate(struct cli_rows *r, const struct proto_obs *o, struct cli_row **out,
+                bool *fresh)
 {
 	uint64_t h;
-	size_t *slot;
+	struct cli_rows_slot *slot;
 	struct cli_row *row;
-	int err = 0;
+	int err;
 
 	if (o->name == NULL || o->name_len == 0 || o->name_len > PROTO_NAME_MAX ||
 	    (o->rdata == NULL && o->rdata_len != 0) ||
@@ -243,10 +286,13 @@ cli_rows_add(struct cli_rows *r, const struct proto_obs *o)
 	}
 	h = cli_rows_hash(o);
 	slot = cli_rows_find(r, o, h);
-	if (*slot != 0) {
-		cli_rows_merge(r, &r->row[*slot - 1], o, &err);
-		return err;
+	if (slot->row != 0) {
+		*out = &r->row[slot->row - 1];
+		*fresh = false;
+		return 0;
 	}
+	if (r->n >= UINT32_MAX - 1)
+		return PROTO_ENOMEM;
 	if (r->n == r->cap) {
 		size_t cap = r->cap ? 2 * r->cap : 1024;
 		struct cli_row *nr = cap > SIZE_MAX / sizeof(*nr) ? NULL :
@@ -272,8 +318,244 @@ cli_rows_add(struct cli_rows *r, const struct proto_obs *o)
 	else if (o->rrtype == PROTO_T_AAAA &&
 	         inet_pton(AF_INET6, row->obs.rdata, row->addr) == 1)
 		row->family = 6;
-	*slot = ++r->n;
+	slot->row = (uint32_t)++r->n;
+	slot->tag = (uint32_t)(h >> 32);
+	*out = row;
+	*fresh = true;
 	return 0;
+}
+
+int
+cli_rows_add(struct cli_rows *r, const struct proto_obs *o)
+{
+	struct cli_row *row;
+	bool fresh;
+	int err = cli_rows_locate(r, o, &row, &fresh);
+
+	if (err != 0)
+		return err;
+	row->known = true;
+	if (!fresh)
+		cli_rows_merge(r, row, o, &err);
+	return err;
+}
+
+size_t
+cli_rows_source_name(const char *origin, char out[CLI_ROWS_ORIGIN_MAX + 1])
+{
+	size_t len;
+
+	if (strncmp(origin, "prov:", 5) == 0)
+		origin += 5;
+	len = strcspn(origin, "/");
+	if (len == 0 || len > CLI_ROWS_ORIGIN_MAX)
+		return 0;
+	memcpy(out, origin, len);
+	out[len] = '\0';
+	return len;
+}
+
+/* The id of origin's source, interned on first sight. */
+static int
+cli_rows_origin_id(struct cli_rows *r, const char *origin, uint16_t *id)
+{
+	char name[CLI_ROWS_ORIGIN_MAX + 1];
+	size_t len = cli_rows_source_name(origin, name), i;
+
+	if (len == 0)
+		return PROTO_EINVAL;
+	if (r->last_origin < r->norigins &&
+	    memcmp(r->origin[r->last_origin], name, len + 1) == 0) {
+		*id = (uint16_t)r->last_origin;
+		return 0;
+	}
+	for (i = 0; i < r->norigins && memcmp(r->origin[i], name, len + 1) != 0; i++)
+		;
+	if (i == r->norigins) {
+		if (i > UINT16_MAX)
+			return PROTO_ESPACE;
+		if (i == r->origincap) {
+			size_t cap = r->origincap ? 2 * r->origincap : 8;
+			char(*no)[CLI_ROWS_ORIGIN_MAX + 1] = realloc(r->origin, cap * sizeof(*no));
+			if (no == NULL)
+				return PROTO_ENOMEM;
+			r->origin = no;
+			r->origincap = cap;
+		}
+		memcpy(r->origin[i], name, len + 1);
+		r->norigins++;
+	}
+	r->last_origin = i;
+	*id = (uint16_t)i;
+	return 0;
+}
+
+/* The earlier of two times where 0 means unknown. */
+static int64_t
+cli_rows_first(int64_t a, int64_t b)
+{
+	if (a == 0)
+		return b;
+	if (b == 0)
+		return a;
+	return a < b ? a : b;
+}
+
+static uint64_t
+cli_rows_sat_add(uint64_t a, uint64_t b)
+{
+	return b > UINT64_MAX - a ? UINT64_MAX : a + b;
+}
+
+/* A new source entry for row (after entry prev + 1, or as its head). */
+static int
+cli_rows_src_append(struct cli_rows *r, struct cli_row *row, uint32_t prev,
+                    const struct proto_obs *o, uint16_t id, bool has_count)
+{
+	struct cli_rows_src *e;
+
+	if (r->nsrc == r->srccap) {
+		size_t cap = r->srccap ? 2 * r->srccap : 1024;
+		struct cli_rows_src *ns = cap >= UINT32_MAX ? NULL :
+		                          realloc(r->src, cap * sizeof(*ns));
+		if (ns == NULL)
+			return PROTO_ENOMEM;
+		r->src = ns;
+		r->srccap = cap;
+	}
+	e = &r->src[r->nsrc++];
+	e->time_first = o->time_first;
+	e->time_last = o->time_last;
+	e->count = has_count ? o->count : 0;
+	e->next = 0;
+	e->origin = id;
+	e->has_count = has_count;
+	if (prev == 0)
+		row->src = (uint32_t)r->nsrc;
+	else
+		r->src[prev - 1].next = (uint32_t)r->nsrc;
+	return 0;
+}
+
+int
+cli_rows_add_src(struct cli_rows *r, const struct proto_obs *o, const char *origin,
+                 bool has_count)
+{
+	struct cli_row *row;
+	struct cli_rows_src *e = NULL;
+	uint32_t i, prev = 0;
+	uint64_t add;
+	uint16_t id;
+	bool fresh;
+	int err;
+
+	if ((err = cli_rows_origin_id(r, origin, &id)) != 0 ||
+	    (err = cli_rows_locate(r, o, &row, &fresh)) != 0)
+		return err;
+	add = has_count ? o->count : 0;
+	if (fresh) {
+		row->obs.count = add;
+		row->known = has_count;
+		return cli_rows_src_append(r, row, 0, o, id, has_count);
+	}
+	for (i = row->src; i != 0; prev = i, i = r->src[i - 1].next) {
+		if (r->src[i - 1].origin == id) {
+			e = &r->src[i - 1];
+			break;
+		}
+	}
+	if (e != NULL) {
+		/* The same source again: its larger count holds, not the sum. */
+		e->time_first = cli_rows_first(e->time_first, o->time_first);
+		if (o->time_last > e->time_last)
+			e->time_last = o->time_last;
+		add = add > e->count ? add - e->count : 0;
+		e->count += add;
+		e->has_count = e->has_count || has_count;
+	} else if ((err = cli_rows_src_append(r, row, prev, o, id, has_count)) != 0) {
+		return err;
+	}
+	row->known = row->known || has_count;
+	{
+		/* cli_rows_merge's rules for times, bailiwick; the count is ours. */
+		struct proto_obs m = *o;
+		int64_t tf = cli_rows_first(row->obs.time_first, o->time_first);
+		m.count = 0;
+		cli_rows_merge(r, row, &m, &err);
+		row->obs.time_first = tf;
+		row->obs.count = cli_rows_sat_add(row->obs.count, add);
+	}
+	return err;
+}
+
+int
+cli_rows_add_rows(struct cli_rows *r, const struct cli_rows *src)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < src->n && err == 0; i++) {
+		const struct cli_row *row = &src->row[i];
+		struct proto_obs o = row->obs;
+
+		if (row->src == 0) {
+			err = cli_rows_add(r, &o);
+			continue;
+		}
+		for (uint32_t k = row->src; k != 0 && err == 0; k = src->src[k - 1].next) {
+			const struct cli_rows_src *e = &src->src[k - 1];
+			o.time_first = e->time_first;
+			o.time_last = e->time_last;
+			o.count = e->count;
+			err = cli_rows_add_src(r, &o, src->origin[e->origin], e->has_count);
+		}
+	}
+	return err;
+}
+
+bool
+cli_rows_has_sources(const struct cli_rows *r)
+{
+	return r->nsrc > 0;
+}
+
+bool
+cli_rows_count_known(const struct cli_rows *r, size_t i)
+{
+	return i < r->n && r->row[i].known;
+}
+
+size_t
+cli_rows_nsources(const struct cli_rows *r)
+{
+	return r->norigins;
+}
+
+const char *
+cli_rows_source(const struct cli_rows *r, size_t id)
+{
+	return id < r->norigins ? r->origin[id] : NULL;
+}
+
+bool
+cli_rows_src_next(const struct cli_rows *r, size_t i, size_t *it, struct cli_src *out)
+{
+	size_t k;
+	const struct cli_rows_src *e;
+
+	if (i >= r->n || *it == SIZE_MAX)
+		return false;
+	k = *it == 0 ? r->row[i].src : *it;
+	if (k == 0)
+		return false;
+	e = &r->src[k - 1];
+	out->origin = r->origin[e->origin];
+	out->id = e->origin;
+	out->time_first = e->time_first;
+	out->time_last = e->time_last;
+	out->count = e->count;
+	out->has_count = e->has_count;
+	*it = e->next != 0 ? e->next : SIZE_MAX;
+	return true;
 }
 
 size_t
