@@ -21,6 +21,23 @@
  * in text and an empty rdata in csv/tsv; json, rrset and xml give them
  * COF's {"qname", "qtype", times, count} form.
  *
+ * Sources (CLI_OUT_SOURCES, a federated lookup: cli_rows.h): every row
+ * also says where it came from, and an unknown count is shown as such:
+ *   json   ,"sources":[{"origin":"dnsdb","time_first":T,"time_last":T,
+ *          "count":N|null},..] before the closing brace; "count":null
+ *   rrset  the same, each source's times and counts summed over the
+ *          group's rdata
+ *   text   ";; count: unknown" and a line ";; sources: local, dnsdb"
+ *          after the count line
+ *   csv    a last column "sources" ("local, dnsdb"), count empty when
+ *   tsv    unknown
+ *   xml    <sources><source><origin>..</origin><time_first>..
+ *          </time_first><time_last>..</time_last><count>N</count>
+ *          </source>..</sources> after the last field; no <count> when
+ *          unknown
+ * Sources come in the order they first gave the row. Without the flag
+ * the output is the plain one above, byte for byte.
+ *
  * With no rows, csv and tsv still print their header and xml an empty
  * <results> element, so the output always parses; the others print
  * nothing. Errors: PROTO_EIO (errno says why), PROTO_ENOMEM,
@@ -47,6 +64,12 @@ int cli_out_format_parse(const char *text, enum cli_format *fmt);
 
 /* Print every row of r in order. */
 int cli_out_rows(FILE *f, enum cli_format fmt, const struct cli_rows *r);
+
+#define CLI_OUT_SOURCES 1u  /* each row's sources, unknown counts as such */
+
+/* cli_out_rows with flags (CLI_OUT_*; 0 is cli_out_rows). */
+int cli_out_print(FILE *f, enum cli_format fmt, const struct cli_rows *r,
+                  unsigned flags);
 
 /*
  * Print one summary of r (-V summarize): the sum of counts, the number of

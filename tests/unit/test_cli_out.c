@@ -457,6 +457,118 @@ test_sort(void)
 	is_int(cli_rows_sort_parse("first,", &s, why, sizeof(why)), PROTO_EINVAL, "-k 'first,'");
 }
 
+/*
+ * Sources mode: a row from local, peerA (replicated and live: one source)
+ * and vt (no count); a row only from vt (count unknown); an NXDOMAIN row.
+ */
+static void
+test_sources(void)
+{
+	struct cli_rows *r = NULL;
+	struct proto_obs o;
+
+	cli_rows_new(&r);
+	o = ROWN(WEB, PROTO_T_A, "192.0.2.80", PROTO_SEC_ANSWER, 1700000050, 1700000060, 2);
+	cli_rows_add_src(r, &o, "local", true);
+	o = ROWN(WEB, PROTO_T_A, "192.0.2.80", PROTO_SEC_ANSWER, 1700000040, 1700000070, 5);
+	cli_rows_add_src(r, &o, "peerA/g1", true);
+	o = ROWN(WEB, PROTO_T_A, "192.0.2.80", PROTO_SEC_ANSWER, 1700000045, 1700000075, 3);
+	cli_rows_add_src(r, &o, "peerA", true);
+	o = ROWN(WEB, PROTO_T_A, "192.0.2.80", PROTO_SEC_ANSWER, 1700000100, 1700000100, 0);
+	cli_rows_add_src(r, &o, "vt", false);
+	o = ROWN(WEB, PROTO_T_A, "192.0.2.9", PROTO_SEC_ANSWER, 1700000200, 1700000200, 0);
+	cli_rows_add_src(r, &o, "vt", false);
+	o = ROWN(WWW, PROTO_T_A, "", PROTO_SEC_NXDOMAIN, 1700000300, 1700000400, 4);
+	cli_rows_add_src(r, &o, "dnsdb", true);
+
+	is_out(r, CLI_FMT_JSON, false,
+	       "{\"rrname\":\"web.example.com\",\"rrtype\":\"A\",\"rdata\":\"192.0.2.80\",\"time_first\":1700000040,\"time_last\":1700000100,\"count\":7,\"section\":\"answer\"}\n"
+	       "{\"rrname\":\"web.example.com\",\"rrtype\":\"A\",\"rdata\":\"192.0.2.9\",\"time_first\":1700000200,\"time_last\":1700000200,\"count\":0,\"section\":\"answer\"}\n"
+	       "{\"qname\":\"www.example.com\",\"qtype\":\"A\",\"time_first\":1700000300,\"time_last\":1700000400,\"count\":4}\n",
+	       "sources kept but not asked for: plain COF");
+
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	is_int(cli_out_print(f, CLI_FMT_JSON, r, CLI_OUT_SOURCES), 0, "json with sources");
+	fclose(f);
+	is_str(buf,
+	       "{\"rrname\":\"web.example.com\",\"rrtype\":\"A\",\"rdata\":\"192.0.2.80\",\"time_first\":1700000040,\"time_last\":1700000100,\"count\":7,\"section\":\"answer\",\"sources\":["
+	       "{\"origin\":\"local\",\"time_first\":1700000050,\"time_last\":1700000060,\"count\":2},"
+	       "{\"origin\":\"peerA\",\"time_first\":1700000040,\"time_last\":1700000075,\"count\":5},"
+	       "{\"origin\":\"vt\",\"time_first\":1700000100,\"time_last\":1700000100,\"count\":null}]}\n"
+	       "{\"rrname\":\"web.example.com\",\"rrtype\":\"A\",\"rdata\":\"192.0.2.9\",\"time_first\":1700000200,\"time_last\":1700000200,\"count\":null,\"section\":\"answer\",\"sources\":["
+	       "{\"origin\":\"vt\",\"time_first\":1700000200,\"time_last\":1700000200,\"count\":null}]}\n"
+	       "{\"qname\":\"www.example.com\",\"qtype\":\"A\",\"time_first\":1700000300,\"time_last\":1700000400,\"count\":4,\"sources\":["
+	       "{\"origin\":\"dnsdb\",\"time_first\":1700000300,\"time_last\":1700000400,\"count\":4}]}\n",
+	       "json: sources per row, count null when unknown");
+	free(buf);
+
+	f = open_memstream(&buf, &len);
+	cli_out_print(f, CLI_FMT_RRSET, r, CLI_OUT_SOURCES);
+	fclose(f);
+	is_str(buf,
+	       "{\"rrname\":\"web.example.com.\",\"rrtype\":\"A\",\"rdata\":[\"192.0.2.80\",\"192.0.2.9\"],\"time_first\":1700000040,\"time_last\":1700000200,\"count\":7,\"sources\":["
+	       "{\"origin\":\"local\",\"time_first\":1700000050,\"time_last\":1700000060,\"count\":2},"
+	       "{\"origin\":\"peerA\",\"time_first\":1700000040,\"time_last\":1700000075,\"count\":5},"
+	       "{\"origin\":\"vt\",\"time_first\":1700000100,\"time_last\":1700000200,\"count\":null}]}\n"
+	       "{\"qname\":\"www.example.com\",\"qtype\":\"A\",\"time_first\":1700000300,\"time_last\":1700000400,\"count\":4,\"sources\":["
+	       "{\"origin\":\"dnsdb\",\"time_first\":1700000300,\"time_last\":1700000400,\"count\":4}]}\n",
+	       "rrset: sources summed over the group");
+	free(buf);
+
+	f = open_memstream(&buf, &len);
+	cli_out_print(f, CLI_FMT_TEXT, r, CLI_OUT_SOURCES);
+	fclose(f);
+	is_str(buf,
+	       ";; record times: 2023-11-14 22:14:00 .. 2023-11-14 22:15:00\n"
+	       ";; count: 7\n"
+	       ";; sources: local, peerA, vt\n"
+	       "web.example.com.  A  192.0.2.80\n\n"
+	       ";; record times: 2023-11-14 22:16:40 .. 2023-11-14 22:16:40\n"
+	       ";; count: unknown\n"
+	       ";; sources: vt\n"
+	       "web.example.com.  A  192.0.2.9\n\n"
+	       ";; record times: 2023-11-14 22:18:20 .. 2023-11-14 22:20:00\n"
+	       ";; count: 4\n"
+	       ";; sources: dnsdb\n"
+	       "www.example.com.  A  NXDOMAIN\n\n",
+	       "text: a sources line, count unknown");
+	free(buf);
+
+	f = open_memstream(&buf, &len);
+	cli_out_print(f, CLI_FMT_CSV, r, CLI_OUT_SOURCES);
+	fclose(f);
+	is_str(buf,
+	       "time_first,time_last,count,bailiwick,rrname,rrtype,rdata,section,sources\n"
+	       "2023-11-14 22:14:00,2023-11-14 22:15:00,7,,web.example.com.,A,192.0.2.80,answer,\"local, peerA, vt\"\n"
+	       "2023-11-14 22:16:40,2023-11-14 22:16:40,,,web.example.com.,A,192.0.2.9,answer,vt\n"
+	       "2023-11-14 22:18:20,2023-11-14 22:20:00,4,,www.example.com.,A,,nxdomain,dnsdb\n",
+	       "csv: a sources column, empty count when unknown");
+	free(buf);
+
+	f = open_memstream(&buf, &len);
+	cli_out_print(f, CLI_FMT_TSV, r, CLI_OUT_SOURCES);
+	fclose(f);
+	ok(buf != NULL && strstr(buf, "section\tsources\n") != NULL &&
+	   strstr(buf, "\t192.0.2.80\tanswer\tlocal, peerA, vt\n") != NULL &&
+	   strstr(buf, "22:16:40\t\t\tweb") != NULL, "tsv: sources column, empty count");
+	free(buf);
+
+	f = open_memstream(&buf, &len);
+	cli_out_print(f, CLI_FMT_XML, r, CLI_OUT_SOURCES);
+	fclose(f);
+	ok(buf != NULL &&
+	   strstr(buf, "<time_last>1700000200</time_last><section>answer</section><sources>"
+	               "<source><origin>vt</origin><time_first>1700000200</time_first>"
+	               "<time_last>1700000200</time_last></source></sources></result>") != NULL &&
+	   strstr(buf, "<source><origin>local</origin><time_first>1700000050</time_first>"
+	               "<time_last>1700000060</time_last><count>2</count></source>") != NULL,
+	   "xml: sources, no <count> when unknown");
+	free(buf);
+	cli_rows_destroy(&r);
+}
+
 int
 main(void)
 {
@@ -464,5 +576,6 @@ main(void)
 	test_formats();
 	test_empty_and_odd();
 	test_sort();
+	test_sources();
 	return tap_done();
 }
