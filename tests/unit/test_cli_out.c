@@ -457,6 +457,23 @@ test_sort(void)
 	is_int(cli_rows_sort_parse("first,", &s, why, sizeof(why)), PROTO_EINVAL, "-k 'first,'");
 }
 
+/* The output of cli_out_print with flags, as a string the caller frees. */
+static char *
+outf(const struct cli_rows *r, enum cli_format fmt, unsigned flags)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int err = cli_out_print(f, fmt, r, flags);
+
+	fclose(f);
+	if (err != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
 /*
  * Sources mode: a row from local, peerA (replicated and live: one source)
  * and vt (no count); a row only from vt (count unknown); an NXDOMAIN row.
@@ -487,11 +504,7 @@ test_sources(void)
 	       "{\"qname\":\"www.example.com\",\"qtype\":\"A\",\"time_first\":1700000300,\"time_last\":1700000400,\"count\":4}\n",
 	       "sources kept but not asked for: plain COF");
 
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	is_int(cli_out_print(f, CLI_FMT_JSON, r, CLI_OUT_SOURCES), 0, "json with sources");
-	fclose(f);
+	char *buf = outf(r, CLI_FMT_JSON, CLI_OUT_SOURCES);
 	is_str(buf,
 	       "{\"rrname\":\"web.example.com\",\"rrtype\":\"A\",\"rdata\":\"192.0.2.80\",\"time_first\":1700000040,\"time_last\":1700000100,\"count\":7,\"section\":\"answer\",\"sources\":["
 	       "{\"origin\":\"local\",\"time_first\":1700000050,\"time_last\":1700000060,\"count\":2},"
@@ -504,9 +517,7 @@ test_sources(void)
 	       "json: sources per row, count null when unknown");
 	free(buf);
 
-	f = open_memstream(&buf, &len);
-	cli_out_print(f, CLI_FMT_RRSET, r, CLI_OUT_SOURCES);
-	fclose(f);
+	buf = outf(r, CLI_FMT_RRSET, CLI_OUT_SOURCES);
 	is_str(buf,
 	       "{\"rrname\":\"web.example.com.\",\"rrtype\":\"A\",\"rdata\":[\"192.0.2.80\",\"192.0.2.9\"],\"time_first\":1700000040,\"time_last\":1700000200,\"count\":7,\"sources\":["
 	       "{\"origin\":\"local\",\"time_first\":1700000050,\"time_last\":1700000060,\"count\":2},"
@@ -517,9 +528,7 @@ test_sources(void)
 	       "rrset: sources summed over the group");
 	free(buf);
 
-	f = open_memstream(&buf, &len);
-	cli_out_print(f, CLI_FMT_TEXT, r, CLI_OUT_SOURCES);
-	fclose(f);
+	buf = outf(r, CLI_FMT_TEXT, CLI_OUT_SOURCES);
 	is_str(buf,
 	       ";; record times: 2023-11-14 22:14:00 .. 2023-11-14 22:15:00\n"
 	       ";; count: 7\n"
@@ -536,9 +545,7 @@ test_sources(void)
 	       "text: a sources line, count unknown");
 	free(buf);
 
-	f = open_memstream(&buf, &len);
-	cli_out_print(f, CLI_FMT_CSV, r, CLI_OUT_SOURCES);
-	fclose(f);
+	buf = outf(r, CLI_FMT_CSV, CLI_OUT_SOURCES);
 	is_str(buf,
 	       "time_first,time_last,count,bailiwick,rrname,rrtype,rdata,section,sources\n"
 	       "2023-11-14 22:14:00,2023-11-14 22:15:00,7,,web.example.com.,A,192.0.2.80,answer,\"local, peerA, vt\"\n"
@@ -547,17 +554,13 @@ test_sources(void)
 	       "csv: a sources column, empty count when unknown");
 	free(buf);
 
-	f = open_memstream(&buf, &len);
-	cli_out_print(f, CLI_FMT_TSV, r, CLI_OUT_SOURCES);
-	fclose(f);
+	buf = outf(r, CLI_FMT_TSV, CLI_OUT_SOURCES);
 	ok(buf != NULL && strstr(buf, "section\tsources\n") != NULL &&
 	   strstr(buf, "\t192.0.2.80\tanswer\tlocal, peerA, vt\n") != NULL &&
 	   strstr(buf, "22:16:40\t\t\tweb") != NULL, "tsv: sources column, empty count");
 	free(buf);
 
-	f = open_memstream(&buf, &len);
-	cli_out_print(f, CLI_FMT_XML, r, CLI_OUT_SOURCES);
-	fclose(f);
+	buf = outf(r, CLI_FMT_XML, CLI_OUT_SOURCES);
 	ok(buf != NULL &&
 	   strstr(buf, "<time_last>1700000200</time_last><section>answer</section><sources>"
 	               "<source><origin>vt</origin><time_first>1700000200</time_first>"
