@@ -51,6 +51,10 @@ prov_why(char *why, size_t whylen, int err, const char *fmt, ...)
 		va_start(ap, fmt);
 		vsnprintf(why, whylen, fmt, ap);
 		va_end(ap);
+		/* Reasons quote the body: keep them one line without escapes. */
+		for (char *c = why; *c; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				*c = '?';
 	}
 	return err;
 }
@@ -112,7 +116,11 @@ prov_emit(const char *rrname, const char *rrtype, const char *rdata,
 	if (bailiwick && proto_name_parse(bailiwick, strlen(bailiwick), bw, &bl) != 0)
 		return prov_why(why, whylen, PROTO_EINVAL,
 		                "bailiwick '%.64s' is not a DNS name", bailiwick);
-	if (proto_rrtype_parse(rrtype, &type) != 0 || type == PROTO_T_ANY)
+	if (bailiwick && !proto_name_is_subdomain(name, nl, bw, bl))
+		return prov_why(why, whylen, PROTO_EINVAL,
+		                "rrname '%.64s' is not within bailiwick '%.64s'", rrname,
+		                bailiwick);
+	if (proto_rrtype_parse(rrtype, &type) != 0 || type == 0 || type == PROTO_T_ANY)
 		return prov_why(why, whylen, PROTO_EINVAL,
 		                "rrtype '%.32s' is not an RR type", rrtype);
 	if ((rc = canon_rdata(type, rdata, rd, sizeof rd, why, whylen)) != 0)

@@ -50,6 +50,10 @@ prov_mnemonic_parse(const char *body, size_t len, prov_row_fn fn, void *arg,
 	if ((rc = prov_get_int(&j, 0, "offset", true, -1, &page->offset, why, whylen)) ||
 	    (rc = prov_get_int(&j, 0, "count", true, -1, &page->total, why, whylen)))
 		goto out;
+	if (page->offset < -1 || page->total < -1) {
+		rc = prov_why(why, whylen, PROTO_EFORMAT, "Mnemonic: negative 'offset' or 'count'");
+		goto out;
+	}
 	rc = PROTO_EFORMAT;
 	data = prov_json_get(&j, 0, "data");
 	if (data == 0 || prov_json_type(&j, data) != PROV_JSON_ARRAY) {

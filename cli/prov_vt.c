@@ -49,6 +49,10 @@ prov_vt_parse(const char *body, size_t len, prov_row_fn fn, void *arg,
 	if (meta && prov_json_get(&j, meta, "count") &&
 	    (rc = prov_get_int(&j, meta, "count", false, 0, &page->total, why, whylen)) != 0)
 		goto out;
+	if (page->total < -1) {
+		rc = prov_why(why, whylen, PROTO_EFORMAT, "VirusTotal: negative 'meta.count'");
+		goto out;
+	}
 	rc = PROTO_EFORMAT;
 	data = prov_json_get(&j, 0, "data");
 	if (data == 0 || prov_json_type(&j, data) != PROV_JSON_ARRAY) {
