@@ -4,11 +4,12 @@
  * what came back. One source, built once per provider: -DFUZZ_PROV="name"
  * picks the prov_table entry (tests/fuzz/CMakeLists.txt). Aborts when
  * - a delivered observation breaks proto_obs.h's rules: name and bailiwick
- *   are lowercase decoded wire names, rdata is printable ASCII without NUL
- *   and canonical for A, AAAA and name types (parsing it again gives the
- *   same text), times are not negative and first <= last when both are
- *   known, section answer, type neither 0 nor ANY; or the provider's own
- *   rules (VirusTotal: one date and no count; PassiveTotal: no count);
+ *   are lowercase decoded wire names, the name at or below the bailiwick,
+ *   rdata is printable ASCII without NUL and canonical for A, AAAA and name
+ *   types (parsing it again gives the same text), times are not negative
+ *   and first <= last when both are known, section answer, type neither 0
+ *   nor ANY; or the provider's own rules (VirusTotal: one date and no
+ *   count; PassiveTotal: no count);
  * - page->rows differs from the number of callbacks, or the page holds what
  *   its provider never sends (a cursor from anyone but VirusTotal);
  * - a refusal is not a PROTO_E* code with a one-line printable reason, or a
@@ -116,10 +117,14 @@ row(const struct proto_obs *o, void *arg)
 	struct seen *s = arg;
 
 	check_name(o->name, o->name_len);
-	if (o->bailiwick)
+	if (o->bailiwick) {
 		check_name(o->bailiwick, o->bailiwick_len);
-	else if (o->bailiwick_len)
+		if (!proto_name_is_subdomain(o->name, o->name_len, o->bailiwick,
+		                             o->bailiwick_len))
+			abort();
+	} else if (o->bailiwick_len) {
 		abort();
+	}
 	check_rdata(o);
 	if (o->rrtype == 0 || o->rrtype == PROTO_T_ANY || o->section != PROTO_SEC_ANSWER ||
 	    o->time_first < 0 || o->time_last < 0 ||
@@ -158,8 +163,9 @@ check_why(const char *why)
 			abort();
 }
 
+/* What a page says; on success offset and total are -1 or not negative. */
 static void
-check_page(const struct prov_page *pg)
+check_page(const struct prov_page *pg, bool ok)
 {
 	size_t cl = strnlen(pg->cursor, sizeof pg->cursor);
 
@@ -167,7 +173,7 @@ check_page(const struct prov_page *pg)
 	    (pg->limited && !(flags & IS_DNSDB)) ||
 	    (pg->offset != -1 && !(flags & IS_MN)) ||
 	    (pg->total != -1 && !(flags & (IS_MN | IS_VT))) ||
-	    pg->offset < -1 || pg->total < -1)
+	    (ok && (pg->offset < -1 || pg->total < -1)))
 		abort();
 }
 
@@ -240,7 +246,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rc = p->parse(body, size, row, &s, &pg, why, sizeof why);
 	if (pg.rows != s.calls)
 		abort();
-	check_page(&pg);
+	check_page(&pg, rc == 0);
 	if (rc == 0) {
 		for (size_t i = 0; i < sizeof why; i++)
 			if (why[i] != 'w')
