@@ -17,6 +17,8 @@
  *   cache-ttl = 1d                 # how long a cached provider answer holds
  *   ca-file = FILE                 # CA bundle for every provider
  *   secrets = FILE                 # default: "secrets" beside the config
+ *   state = FILE                   # provider backoff and budget state
+ *                                  # (default ~/.cache/pdns/prov-state)
  *
  *   [provider NAME]                # NAME is the source name (--sources)
  *   type = dnsdb|circl|virustotal|passivetotal|mnemonic|360  # default NAME
@@ -33,6 +35,10 @@
  * when group or others may read it, or when it is not owned by the user.
  * Secrets are kept in memory locked against swapping where possible and
  * wiped by pdns_conf_free; no error message quotes a secret's value.
+ *
+ * Relative paths in the config are relative to its directory. A provider
+ * whose url is plain http:// may have no secrets (they would travel in
+ * clear text): refused with PROTO_EFORMAT.
  *
  * Errors: PROTO_ENOENT (a named file is missing; the default config may
  * be absent: then every field keeps its default), PROTO_EFORMAT with
@@ -71,8 +77,11 @@ struct pdns_conf {
 	char *cache_dir;             /* NULL: cache off */
 	int64_t cache_ttl;           /* default 86400 */
 	char *ca_file;
+	char *state_file;            /* NULL: no state kept (no HOME) */
 	struct pdns_conf_provider *providers;
 	size_t n_providers;
+	void *secret_mem;            /* private: the locked pages secrets live in */
+	size_t secret_cap, secret_used;
 };
 
 /*

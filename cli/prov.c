@@ -17,13 +17,27 @@
 #include "proto/proto_rrtype.h"
 
 const struct prov_def prov_table[] = {
-	{"dnsdb", "Farsight DNSDB API v2 (SAF) and v1 (COF lines)", prov_dnsdb_parse},
-	{"circl", "CIRCL Passive DNS (COF, one object a line)", prov_circl_parse},
-	{"virustotal", "VirusTotal API v3 resolutions", prov_vt_parse},
-	{"passivetotal", "RiskIQ PassiveTotal /v2/dns/passive", prov_pt_parse},
-	{"mnemonic", "Mnemonic Passive DNS v3", prov_mnemonic_parse},
-	{"360", "360 PassiveDNS.cn (JSON array of COF objects)", prov_360_parse},
-	{NULL, NULL, NULL},
+	{.name = "dnsdb", .desc = "Farsight DNSDB API v2 (SAF) and v1 (COF lines)",
+	 .parse = prov_dnsdb_parse, .request = prov_dnsdb_request, .next = prov_dnsdb_next,
+	 .base_url = "https://api.dnsdb.info"},
+	{.name = "circl", .desc = "CIRCL Passive DNS (COF, one object a line)",
+	 .parse = prov_circl_parse, .request = prov_circl_request, .next = prov_circl_next,
+	 .cursor_header = "x-dribble-cursor", .base_url = "https://www.circl.lu",
+	 .flags = PROV_F_404_EMPTY},
+	{.name = "virustotal", .desc = "VirusTotal API v3 resolutions",
+	 .parse = prov_vt_parse, .request = prov_vt_request, .next = prov_vt_next,
+	 .base_url = "https://www.virustotal.com", .flags = PROV_F_404_EMPTY},
+	{.name = "passivetotal", .desc = "RiskIQ PassiveTotal /v2/dns/passive",
+	 .parse = prov_pt_parse, .request = prov_pt_request, .next = prov_pt_next,
+	 .base_url = "https://api.passivetotal.org"},
+	{.name = "mnemonic", .desc = "Mnemonic Passive DNS v3",
+	 .parse = prov_mnemonic_parse, .request = prov_mnemonic_request,
+	 .next = prov_mnemonic_next, .base_url = "https://api.mnemonic.no"},
+	{.name = "360", .desc = "360 PassiveDNS.cn (JSON array of COF objects)",
+	 .parse = prov_360_parse, .request = prov_360_request, .next = prov_360_next,
+	 .base_url = "https://api.passivedns.cn",
+	 .flags = PROV_F_FULL_LIMITED},
+	{.name = NULL},
 };
 
 const struct prov_def *
@@ -39,7 +53,7 @@ void
 prov_page_init(struct prov_page *page)
 {
 	memset(page, 0, sizeof *page);
-	page->offset = page->total = -1;
+	page->offset = page->total = page->retry_ms = -1;
 }
 
 int

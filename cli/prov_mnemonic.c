@@ -7,7 +7,8 @@
  * query rrtype answer; times in milliseconds (truncated to seconds); times
  * is the count. page->offset and page->total echo offset and count: the
  * next page is offset + size while that is below count. A responseCode
- * other than 200 is an error with the first messages[].message.
+ * other than 200 is an error with the first messages[].message; a 402
+ * throttle's metaData.millisUntilResourcesAvailable goes to page->retry_ms.
  */
 #include <string.h>
 
@@ -38,7 +39,12 @@ prov_mnemonic_parse(const char *body, size_t len, prov_row_fn fn, void *arg,
 		goto out;
 	if (code != 200) {
 		uint32_t msgs = prov_json_get(&j, 0, "messages");
+		uint32_t meta = prov_json_get(&j, 0, "metaData");
 		char msg[200] = "";
+		/* The throttle says when to come back. */
+		if (meta && prov_json_type(&j, meta) == PROV_JSON_OBJECT)
+			prov_get_int(&j, meta, "millisUntilResourcesAvailable", true, -1,
+			             &page->retry_ms, NULL, 0);
 		if (msgs && prov_json_type(&j, msgs) == PROV_JSON_ARRAY && j.tok[msgs].n)
 			prov_get_str(&j, msgs + 1, "message", msg, sizeof msg, NULL, 0);
 		rc = code == 402 || code == 429 ? PROTO_EBUSY :
@@ -88,4 +94,52 @@ prov_mnemonic_parse(const char *body, size_t len, prov_row_fn fn, void *arg,
 out:
 	prov_json_free(&j);
 	return rc;
+}
+
+/*
+ * Requests: GET /pdns/v3/VALUE?limit=N&offset=K[&rrType=t...] (a name or
+ * one address; Mnemonic matches it on either side, prov_fetch keeps the
+ * side asked for), the Argus-API-Key header when a key is set. limit is
+ * capped at 1000, the public maximum (above it Mnemonic answers 412).
+ * Paging: offset + size while below count.
+ */
+int
+prov_mnemonic_request(const struct proto_query *q, uint64_t limit,
+                      const struct prov_cursor *cur, const struct prov_creds *cr,
+                      struct prov_request *r, char *why, size_t whylen)
+{
+	char v[3 * PROTO_NAME_TEXT_MAX], tmp[PROTO_RRTYPE_TEXT_MAX];
+	int rc;
+
+	if ((rc = prov_req_check(q, PROV_K_RRSET | PROV_K_RDATA_NAME | PROV_K_RDATA_IP,
+	                         "Mnemonic", why, whylen)))
+		return rc;
+	prov_request_init(r);
+	rc = prov_req_value(q, v, sizeof v) || prov_req_path(r, "/pdns/v3/%s?limit=%llu&offset=%llu", v,
+	                         (unsigned long long)(limit > 1000 ? 1000 : limit),
+	                         (unsigned long long)cur->offset);
+	for (unsigned i = 0; rc == 0 && i < q->ntypes; i++) {
+		const char *t = proto_rrtype_name(q->types[i], tmp);
+		char lower[PROTO_RRTYPE_TEXT_MAX];
+		size_t k = 0;
+		for (; t[k] && k + 1 < sizeof lower; k++)
+			lower[k] = (char)(t[k] >= 'A' && t[k] <= 'Z' ? t[k] + 32 : t[k]);
+		lower[k] = '\0';
+		rc = prov_req_path(r, "&rrType=%s", lower);
+	}
+	rc = rc || prov_req_header(r, "Accept: application/json");
+	if (rc == 0 && cr->key)
+		rc = prov_req_header(r, "Argus-API-Key: %s", cr->key);
+	return prov_req_done(r, rc, "Mnemonic", why, whylen);
+}
+
+bool
+prov_mnemonic_next(const struct prov_page *p, uint64_t limit, struct prov_cursor *cur)
+{
+	(void)limit;
+	if (p->total < 0 || p->offset < 0 || p->rows == 0 ||
+	    (uint64_t)p->offset + p->rows >= (uint64_t)p->total)
+		return false;
+	cur->offset = (uint64_t)p->offset + p->rows;
+	return true;
 }

@@ -97,3 +97,38 @@ out:
 	prov_json_free(&j);
 	return rc;
 }
+
+/*
+ * Requests: GET /v2/dns/passive?query=VALUE (a name or one address), HTTP
+ * Basic user:api-key. One page: PassiveTotal's pager is not used.
+ */
+int
+prov_pt_request(const struct proto_query *q, uint64_t limit,
+                const struct prov_cursor *cur, const struct prov_creds *cr,
+                struct prov_request *r, char *why, size_t whylen)
+{
+	char v[3 * PROTO_NAME_TEXT_MAX];
+	int rc;
+
+	(void)limit;
+	(void)cur;
+	if ((rc = prov_req_check(q, PROV_K_RRSET | PROV_K_RDATA_IP, "PassiveTotal", why,
+	                         whylen)) ||
+	    (rc = prov_req_need(cr->user, "PassiveTotal", "user", why, whylen)) ||
+	    (rc = prov_req_need(cr->key, "PassiveTotal", "api-key", why, whylen)))
+		return rc;
+	prov_request_init(r);
+	rc = prov_req_value(q, v, sizeof v) || prov_req_path(r, "/v2/dns/passive?query=%s", v) ||
+	     prov_req_header(r, "Accept: application/json");
+	r->basic_auth = rc == 0;
+	return prov_req_done(r, rc, "PassiveTotal", why, whylen);
+}
+
+bool
+prov_pt_next(const struct prov_page *p, uint64_t limit, struct prov_cursor *cur)
+{
+	(void)p;
+	(void)limit;
+	(void)cur;
+	return false;
+}

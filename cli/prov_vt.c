@@ -8,12 +8,14 @@
  * count 0 (VT gives none: unknown). meta.cursor is the next page's cursor.
  * Errors: {"error":{"code":"QuotaExceededError","message":"..."}}.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "cli/prov.h"
 #include "cli/prov_json.h"
 #include "proto/proto_err.h"
 #include "proto/proto_name.h"
+#include "proto/proto_rrtype.h"
 
 int
 prov_vt_parse(const char *body, size_t len, prov_row_fn fn, void *arg,
@@ -81,4 +83,50 @@ prov_vt_parse(const char *body, size_t len, prov_row_fn fn, void *arg,
 out:
 	prov_json_free(&j);
 	return rc;
+}
+
+/*
+ * Requests: GET /api/v3/domains/NAME/resolutions or
+ * /api/v3/ip_addresses/ADDR/resolutions, limit at most 40 (VirusTotal's
+ * cap), the x-apikey header. VirusTotal knows only host-to-address
+ * resolutions: no rdata names, wildcards, blocks or types but A and AAAA.
+ * Paging: meta.cursor, sent back as cursor= until it is empty.
+ */
+int
+prov_vt_request(const struct proto_query *q, uint64_t limit,
+                const struct prov_cursor *cur, const struct prov_creds *cr,
+                struct prov_request *r, char *why, size_t whylen)
+{
+	char v[3 * PROTO_NAME_TEXT_MAX], c[3 * PROV_CURSOR_MAX];
+	bool addr_type = q->ntypes == 0;
+	int rc;
+
+	if ((rc = prov_req_check(q, PROV_K_RRSET | PROV_K_RDATA_IP, "VirusTotal", why, whylen)) ||
+	    (rc = prov_req_need(cr->key, "VirusTotal", "api-key", why, whylen)))
+		return rc;
+	for (unsigned i = 0; i < q->ntypes; i++)
+		addr_type |= q->types[i] == PROTO_T_A || q->types[i] == PROTO_T_AAAA;
+	if (!addr_type)
+		return prov_why(why, whylen, PROTO_ENOTSUP,
+		                "VirusTotal knows only A and AAAA resolutions");
+	prov_request_init(r);
+	rc = prov_req_value(q, v, sizeof v) ||
+	     prov_req_path(r, "/api/v3/%s/%s/resolutions",
+	                   q->kind == PROTO_Q_RDATA_IP ? "ip_addresses" : "domains", v);
+	rc = rc || prov_req_path(r, "?limit=%llu", (unsigned long long)(limit > 40 ? 40 : limit));
+	if (rc == 0 && cur->token[0])
+		rc = prov_req_escape(cur->token, c, sizeof c) || prov_req_path(r, "&cursor=%s", c);
+	rc = rc || prov_req_header(r, "Accept: application/json") ||
+	     prov_req_header(r, "x-apikey: %s", cr->key);
+	return prov_req_done(r, rc, "VirusTotal", why, whylen);
+}
+
+bool
+prov_vt_next(const struct prov_page *p, uint64_t limit, struct prov_cursor *cur)
+{
+	(void)limit;
+	if (p->cursor[0] == '\0' || p->rows == 0 || strcmp(p->cursor, cur->token) == 0)
+		return false;
+	snprintf(cur->token, sizeof cur->token, "%s", p->cursor);
+	return true;
 }

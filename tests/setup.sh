@@ -9,4 +9,4 @@ apt-get install -y --no-install-recommends \
 	python3 python3-msgpack python3-zmq python3-yaml iproute2 tcpreplay tcpdump \
 	libfstrm-dev libprotobuf-c-dev protobuf-c-compiler golang-github-dnstap-golang-dnstap-dev \
 	fstrm-bin unbound nsd dnsutils dnsperf \
-	libmicrohttpd-dev dnsdbq libcurl4-openssl-dev graphviz openssl >/dev/null
+	libmicrohttpd-dev dnsdbq libcurl4-openssl-dev libssl-dev graphviz openssl >/dev/null
