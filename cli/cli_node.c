@@ -1,4 +1,7 @@
-/* cli_node.c - a QUERY to a node and its QUERY_RESULT parts. */
+/*
+ * cli_node.c - a QUERY to a node and its QUERY_RESULT parts (the node's
+ * own lookup, or a federated one with each source's status), and CONTROL.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,14 +15,44 @@
 #include "proto/proto_err.h"
 #include "proto/proto_peer.h"
 
-/* One part: add its rows; 1 when it was the final part. */
+/* Where the parts of one answer go. */
+struct sink {
+	uint64_t qid;
+	uint32_t next_part;
+	cli_node_row_fn fn;
+	void *arg;
+	struct cli_rows *rows;         /* cli_node_query's, for its messages */
+	struct cli_node_fed *fed;      /* cli_node_query_fed's, for the sources */
+	uint64_t returned;
+	bool limited;
+};
+
+/* The final part's sources into fed (each string NUL-ended). */
+static void
+take_sources(const struct proto_peer_msg *m, struct cli_node_fed *fed)
+{
+	struct proto_peer_sources it;
+	struct proto_peer_source src;
+
+	fed->nsources = 0;
+	proto_peer_sources_init(&it, m);
+	while (fed->nsources < PROTO_PEER_SOURCES_MAX && proto_peer_sources_next(&it, &src) == 1) {
+		struct cli_node_source *d = &fed->sources[fed->nsources++];
+		snprintf(d->name, sizeof(d->name), "%.*s", (int)src.name_len, src.name);
+		d->status = src.status;
+		d->rows = src.rows;
+		snprintf(d->why, sizeof(d->why), "%.*s", (int)src.why_len, src.why);
+	}
+}
+
+/* One part: its rows to the sink; 1 when it was the final part. */
 static int
-take_part(const uint8_t *buf, size_t len, uint64_t qid, uint32_t *next_part,
-          struct cli_rows *rows, struct cli_node_result *res, char *why, size_t whylen)
+take_part(const uint8_t *buf, size_t len, struct sink *k, char *why, size_t whylen)
 {
 	struct proto_peer_msg m;
 	struct proto_peer_rows it;
 	struct proto_peer_row row;
+	char origin[PROTO_PEER_ORIGIN_MAX + 1];
 	int err;
 
 	memset(&m, 0, sizeof(m));
@@ -32,21 +65,23 @@ take_part(const uint8_t *buf, size_t len, uint64_t qid, uint32_t *next_part,
 		snprintf(why, whylen, "the node refused the query: %.*s", (int)m.text_len, m.text);
 		return PROTO_EIO;
 	}
-	if (m.type != PROTO_PEER_QUERY_RESULT || m.query_id != qid)
+	if (m.type != PROTO_PEER_QUERY_RESULT || m.query_id != k->qid)
 		return 0; /* not an answer to this query */
-	if (m.part != *next_part) {
-		snprintf(why, whylen, "the node's answer lost part %u", *next_part);
+	if (m.part != k->next_part) {
+		snprintf(why, whylen, "the node's answer lost part %u", k->next_part);
 		return PROTO_EIO;
 	}
-	(*next_part)++;
+	k->next_part++;
 	proto_peer_rows_init(&it, &m);
 	while ((err = proto_peer_rows_next(&it, &row)) == 1) {
-		if ((err = cli_rows_add(rows, &row.obs)) != 0) {
+		snprintf(origin, sizeof(origin), "%.*s", (int)row.origin_len,
+		         (const char *)row.origin);
+		if ((err = k->fn(k->arg, &row.obs, origin)) != 0) {
 			snprintf(why, whylen, "%s after %zu rows", proto_strerror(err),
-			         cli_rows_count(rows));
+			         k->rows != NULL ? cli_rows_count(k->rows) : (size_t)k->returned);
 			return err;
 		}
-		res->returned++;
+		k->returned++;
 	}
 	if (err < 0) {
 		snprintf(why, whylen, "the node sent broken rows");
@@ -54,11 +89,22 @@ take_part(const uint8_t *buf, size_t len, uint64_t qid, uint32_t *next_part,
 	}
 	if (!m.final)
 		return 0;
-	res->limited = m.limited;
+	k->limited = m.limited;
+	if (k->fed != NULL) {
+		take_sources(&m, k->fed);
+		k->fed->partial = m.status == PROTO_PEER_ST_PARTIAL;
+	}
 	switch (m.status) {
 	case PROTO_PEER_ST_OK:
 	case PROTO_PEER_ST_PARTIAL:
 		return 1;
+	case PROTO_PEER_ST_REFUSED:
+		if (k->fed == NULL)
+			break;
+		snprintf(why, whylen, "the node refused the query%s%s",
+		         k->fed->nsources > 0 && k->fed->sources[0].why[0] ? ": " : "",
+		         k->fed->nsources > 0 ? k->fed->sources[0].why : "");
+		return PROTO_EPERM;
 	case PROTO_PEER_ST_BAD_QUERY:
 		snprintf(why, whylen, "the node refused the query as invalid or too wide "
 		         "(a whole-store scan such as '*' or a /0)");
@@ -66,10 +112,9 @@ take_part(const uint8_t *buf, size_t len, uint64_t qid, uint32_t *next_part,
 	case PROTO_PEER_ST_UNAVAILABLE:
 		snprintf(why, whylen, "the node's store is unavailable");
 		return PROTO_EIO;
-	default:
-		snprintf(why, whylen, "the node failed to answer (status %u)", m.status);
-		return PROTO_EIO;
 	}
+	snprintf(why, whylen, "the node failed to answer (status %u)", m.status);
+	return PROTO_EIO;
 }
 
 /* A CURVE DEALER to the node, with a monitor for refused handshakes. */
@@ -127,19 +172,33 @@ conn_open(struct conn *c, const char *endpoint, const uint8_t node_pub[PROTO_KEY
 	return 0;
 }
 
-/* Wait for one message until deadline: 1 and *msg received, or an error
- * (a refused handshake, the deadline) with why set. */
+static int64_t
+now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Wait for one message until end (now_ms()): 1 and *msg received, or an
+ * error (a refused handshake, the deadline) with why set. */
 static int
-conn_recv(struct conn *c, zmq_msg_t *msg, time_t deadline, unsigned timeout_s, const char *who,
+conn_recv(struct conn *c, zmq_msg_t *msg, int64_t end, unsigned timeout_ms, const char *who,
           char *why, size_t whylen)
 {
 	for (;;) {
-		if (time(NULL) >= deadline) {
-			snprintf(why, whylen, "no complete answer within %u s (is the node "
-			         "running and listening there?)", timeout_s);
+		int64_t left = end - now_ms();
+		if (left <= 0) {
+			if (timeout_ms % 1000 == 0)
+				snprintf(why, whylen, "no complete answer within %u s (is the node "
+				         "running and listening there?)", timeout_ms / 1000);
+			else
+				snprintf(why, whylen, "no complete answer within %.1f s (is the node "
+				         "running and listening there?)", timeout_ms / 1000.0);
 			return PROTO_EIO;
 		}
-		void *which = zpoller_wait(c->poller, 200);
+		void *which = zpoller_wait(c->poller, left < 200 ? (int)left : 200);
 		if (which == c->monitor) {
 			zmsg_t *ev = zmsg_recv(c->monitor);
 			zframe_t *f = ev ? zmsg_first(ev) : NULL;
@@ -164,48 +223,50 @@ conn_recv(struct conn *c, zmq_msg_t *msg, time_t deadline, unsigned timeout_s, c
 	}
 }
 
-int
-cli_node_query(const char *endpoint, const uint8_t node_pub[PROTO_KEYS_LEN],
-               const uint8_t pub[PROTO_KEYS_LEN], const uint8_t sec[PROTO_KEYS_LEN],
-               const struct proto_query *q, unsigned timeout_s, struct cli_rows *rows,
-               struct cli_node_result *res, char *why, size_t whylen)
+/* Send QUERY(hop_limit, deadline_ms) and feed the parts to k until the
+ * final one or wait_ms. */
+static int
+run_query(const char *endpoint, const uint8_t node_pub[PROTO_KEYS_LEN],
+          const uint8_t pub[PROTO_KEYS_LEN], const uint8_t sec[PROTO_KEYS_LEN],
+          const struct proto_query *q, unsigned hop_limit, unsigned deadline_ms,
+          unsigned wait_ms, struct sink *k, char *why, size_t whylen)
 {
 	uint8_t qbuf[PROTO_QUERY_WIRE_MAX], out[PROTO_QUERY_WIRE_MAX + PROTO_PEER_HEAD_MAX];
 	size_t qlen, len;
-	uint64_t qid = 0;
-	uint32_t next_part = 0;
 	struct conn c;
 	int err;
 
-	memset(res, 0, sizeof(*res));
 	why[0] = '\0';
 	if ((err = proto_query_encode(q, qbuf, sizeof(qbuf), &qlen)) != 0) {
 		snprintf(why, whylen, "cannot encode the query");
 		return err;
 	}
-	while (qid == 0)
-		randombytes_buf(&qid, sizeof(qid));
-	struct proto_peer_msg m = { .type = PROTO_PEER_QUERY, .query_id = qid, .hop_limit = 0,
-	                            .deadline_ms = timeout_s * 1000u, .query = qbuf,
-	                            .query_len = (uint16_t)qlen };
-	if ((err = proto_peer_encode(&m, out, sizeof(out), &len)) != 0) {
-		snprintf(why, whylen, "cannot encode the QUERY message");
-		return err;
+	while (k->qid == 0)
+		randombytes_buf(&k->qid, sizeof(k->qid));
+	struct proto_peer_msg m = { .type = PROTO_PEER_QUERY, .query_id = k->qid,
+	                            .hop_limit = (uint8_t)hop_limit, .deadline_ms = deadline_ms,
+	                            .query = qbuf, .query_len = (uint16_t)qlen };
+	if (hop_limit > PROTO_PEER_HOPS_MAX || deadline_ms < 1 ||
+	    deadline_ms > PROTO_PEER_DEADLINE_MAX ||
+	    (err = proto_peer_encode(&m, out, sizeof(out), &len)) != 0) {
+		snprintf(why, whylen, "cannot encode the QUERY message (hop limit 0..%u, deadline "
+		         "1..%u ms)", PROTO_PEER_HOPS_MAX, PROTO_PEER_DEADLINE_MAX);
+		return PROTO_EINVAL;
 	}
-	if ((err = conn_open(&c, endpoint, node_pub, pub, sec, timeout_s, why, whylen)) != 0)
+	if ((err = conn_open(&c, endpoint, node_pub, pub, sec, (wait_ms + 999) / 1000, why,
+	                     whylen)) != 0)
 		goto out;
 	if (zmq_send(zsock_resolve(c.dealer), out, len, 0) < 0) {
 		snprintf(why, whylen, "cannot send the query: %s", zmq_strerror(errno));
 		err = PROTO_EIO;
 		goto out;
 	}
-	time_t deadline = time(NULL) + (time_t)timeout_s;
+	int64_t end = now_ms() + wait_ms;
 	for (;;) {
 		zmq_msg_t msg;
-		if ((err = conn_recv(&c, &msg, deadline, timeout_s, "[client]", why, whylen)) < 0)
+		if ((err = conn_recv(&c, &msg, end, wait_ms, "[client]", why, whylen)) < 0)
 			break;
-		err = take_part(zmq_msg_data(&msg), zmq_msg_size(&msg), qid, &next_part, rows, res,
-		                why, whylen);
+		err = take_part(zmq_msg_data(&msg), zmq_msg_size(&msg), k, why, whylen);
 		zmq_msg_close(&msg);
 		if (err != 0)
 			break;
@@ -214,6 +275,49 @@ cli_node_query(const char *endpoint, const uint8_t node_pub[PROTO_KEYS_LEN],
 		err = 0;
 out:
 	conn_close(&c);
+	return err;
+}
+
+static int
+add_row(void *arg, const struct proto_obs *o, const char *origin)
+{
+	(void)origin;
+	return cli_rows_add(arg, o);
+}
+
+int
+cli_node_query(const char *endpoint, const uint8_t node_pub[PROTO_KEYS_LEN],
+               const uint8_t pub[PROTO_KEYS_LEN], const uint8_t sec[PROTO_KEYS_LEN],
+               const struct proto_query *q, unsigned timeout_s, struct cli_rows *rows,
+               struct cli_node_result *res, char *why, size_t whylen)
+{
+	struct sink k = { .fn = add_row, .arg = rows, .rows = rows };
+	int err = run_query(endpoint, node_pub, pub, sec, q, 0, timeout_s * 1000u,
+	                    timeout_s * 1000u, &k, why, whylen);
+
+	res->returned = k.returned;
+	res->limited = k.limited;
+	return err;
+}
+
+int
+cli_node_query_fed(const char *endpoint, const uint8_t node_pub[PROTO_KEYS_LEN],
+                   const uint8_t pub[PROTO_KEYS_LEN], const uint8_t sec[PROTO_KEYS_LEN],
+                   const struct proto_query *q, struct cli_node_fed *fed,
+                   cli_node_row_fn fn, void *arg, char *why, size_t whylen)
+{
+	struct sink k = { .fn = fn, .arg = arg, .fed = fed };
+	int err;
+
+	fed->returned = 0;
+	fed->limited = fed->partial = false;
+	fed->nsources = 0;
+	/* The node ends its answer within deadline_ms; half a second more
+	 * for the last part's way to us. */
+	err = run_query(endpoint, node_pub, pub, sec, q, fed->hop_limit, fed->deadline_ms,
+	                fed->deadline_ms + 500, &k, why, whylen);
+	fed->returned = k.returned;
+	fed->limited = k.limited;
 	return err;
 }
 
@@ -247,11 +351,11 @@ cli_node_control(const char *endpoint, const uint8_t node_pub[PROTO_KEYS_LEN],
 		err = PROTO_EIO;
 		goto out;
 	}
-	time_t deadline = time(NULL) + (time_t)timeout_s;
+	int64_t end = now_ms() + (int64_t)timeout_s * 1000;
 	for (;;) {
 		zmq_msg_t msg;
 		struct proto_peer_msg r;
-		if ((err = conn_recv(&c, &msg, deadline, timeout_s, "[client] with control = yes",
+		if ((err = conn_recv(&c, &msg, end, timeout_s * 1000u, "[client] with control = yes",
 		                     why, whylen)) < 0)
 			break;
 		memset(&r, 0, sizeof(r));

@@ -278,6 +278,7 @@ begin_section(struct pstate *ps, unsigned line, const char *hdr, char *inner)
 				p->accept_observations = true;
 				p->rate = DEFAULT_RATE;
 				p->query_rate = DEFAULT_QUERY_RATE;
+				p->forward = true;
 			}
 			ps->base = p;
 		}

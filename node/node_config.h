@@ -110,6 +110,9 @@ struct node_config_peer {
 	unsigned groups_line;                           /* line of its groups key, or 0 */
 	uint32_t rate;                                  /* rate: observations/s, default 2000 */
 	uint32_t query_rate;                            /* query-rate: queries/s, default 10 */
+	/* forward: whether federated queries go on to it (default yes; only
+	 * with a query-endpoint). */
+	bool forward;
 };
 
 struct node_config {

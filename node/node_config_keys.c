@@ -106,6 +106,7 @@ static const struct keydef peer_keys[] = {
 	{ "groups", VT_GROUPS, PEER_OFF(groups), false, 0, 0 },
 	{ "rate", VT_U32, PEER_OFF(rate), false, 1, 10000000 },
 	{ "query-rate", VT_U32, PEER_OFF(query_rate), false, 1, 100000 },
+	{ "forward", VT_BOOL, PEER_OFF(forward), false, 0, 0 },
 };
 
 #define KEYS(t) t, sizeof(t) / sizeof(t[0])

@@ -95,6 +95,10 @@ report_status(struct node_server *s, struct report *r)
 	say(r, "sensors: %zu configured, %zu streams, %" PRIu64 " batches, %" PRIu64
 	    " rows applied\n", s->cfg->n_sensors, s->nst, s->batches, s->rows_in);
 	say(r, "queries: %" PRIu64 " answered\n", s->queries_served);
+	say(r, "federated: %" PRIu64 " answered for peers, %" PRIu64 " forwarded, %" PRIu64
+	    " peers timed out; refused: %" PRIu64 " over a peer's query-rate, %" PRIu64
+	    " seen before (loops), %" PRIu64 " not accepted\n", s->answered_peers, s->forwarded,
+	    s->peer_timeouts, s->refused_rate, s->refused_seen, s->refused_policy);
 	report_groups(s, r);
 	report_peers(s, r);
 }

@@ -10,6 +10,8 @@
  *                  serving replays and snapshots;
  *   node_sub.c     peers: subscriptions, applying their batches exactly
  *                  once, asking for replays, staging snapshots, quotas;
+ *   node_fed.c     federated queries: budgets, loops, forwarding to peers
+ *                  and streaming their answers back;
  *   node_ctl.c     the control socket (status, peers, purge).
  *
  * Everything runs on the loop's thread; the store handle is used by it
@@ -114,6 +116,9 @@ struct node_peer {
 	size_t nps;
 	double tokens;                 /* observations it may still send now */
 	struct timespec refill;
+	double qtokens;                /* queries it may still ask now (node_fed.c) */
+	struct timespec qrefill;
+	bool qstarted;
 	/* Snapshot staging: copies of the rows (one snapshot at a time). */
 	struct proto_obs *snap_rows;
 	size_t snap_n, snap_cap;
@@ -162,6 +167,11 @@ struct node_server {
 	time_t error_second;           /* ERROR replies sent in this second */
 	unsigned errors_sent;
 	uint64_t batches, rows_in, queries_served;
+	/* Federated queries (node_fed.c). */
+	struct node_fed *fed;
+	struct node_ratelog refusals;
+	uint64_t answered_peers, forwarded, refused_policy, refused_rate, refused_seen,
+	         peer_timeouts;
 };
 
 /* ---- node_server.c ---- */
@@ -194,6 +204,32 @@ struct node_peer *node_peer_by_key(struct node_server *s, const char *user_id);
 /* The [client] whose key is user_id, or NULL. */
 const struct node_config_client *node_client_by_key(struct node_server *s,
                                                     const char *user_id);
+
+/* Queries: start a result (parts of query_id to s->id on s->queries); the
+ * store's answer in parts (final: its last part is the final one, else
+ * all are sent not final and the caller ends the result), returning the
+ * PROTO_PEER_ST_* status, *limited and the rows sent; a final, empty,
+ * refused part with the reason as its one source. */
+struct proto_query;
+void node_query_begin(struct node_server *s, uint64_t query_id);
+uint8_t node_store_answer(struct node_server *s, const struct proto_query *q, bool own_only,
+                          bool final, bool *limited, uint32_t *nrows);
+void node_query_refuse(struct node_server *s, const char *who, uint64_t query_id,
+                       const char *why);
+
+/* ---- node_fed.c ---- */
+/* A QUERY that may travel (from peer p, or from a client with a hop
+ * limit): the budget and loop checks, then our answer, forwarded to peers. */
+void node_fed_query(struct node_server *s, struct node_peer *p, const char *who,
+                    const struct proto_peer_msg *m);
+/* A QUERY_RESULT (or an ERROR) from p's query socket, decoded into m. */
+void node_fed_result(struct node_server *s, struct node_peer *p, const struct proto_peer_msg *m);
+void node_fed_error(struct node_server *s, struct node_peer *p, const struct proto_peer_msg *m);
+/* The poll timeout: at most dflt ms, less when a deadline is nearer. */
+int node_fed_wait_ms(struct node_server *s, int dflt);
+/* End the queries whose deadline passed. */
+void node_fed_tick(struct node_server *s);
+void node_fed_close(struct node_server *s);
 
 /* ---- node_pub.c ---- */
 int node_pub_open(struct node_server *s, char *why, size_t whylen);

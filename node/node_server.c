@@ -475,6 +475,7 @@ arena_copy(struct node_server *s, const void *p, size_t n)
 struct query_ctx {
 	struct node_server *s;
 	bool own_only;                 /* a peer asks: our own sensors' rows only */
+	uint32_t n;                    /* rows sent */
 };
 
 static int
@@ -511,29 +512,31 @@ on_row(void *arg, const struct store_result *r)
 	d->origin = arena_copy(s, row.origin, row.origin_len);
 	d->origin_len = row.origin_len;
 	s->part_bytes += size;
+	qc->n++;
 	return 0;
 }
 
-static void
-run_query(struct node_server *s, const struct proto_peer_msg *m, bool own_only)
+void
+node_query_begin(struct node_server *s, uint64_t query_id)
 {
-	static struct proto_query q;
-	struct store_query_info info;
-	struct query_ctx qc = { s, own_only };
-	char why[256] = "";
-	int err;
-
-	s->query_id = m->query_id;
+	s->query_id = query_id;
 	s->part_no = 0;
 	s->part_n = 0;
 	s->part_bytes = 0;
 	s->arena_used = 0;
-	if (proto_query_decode(&q, m->query, m->query_len) != 0) {
-		part_send(s, true, PROTO_PEER_ST_BAD_QUERY, false);
-		return;
-	}
+}
+
+uint8_t
+node_store_answer(struct node_server *s, const struct proto_query *q, bool own_only,
+                  bool final, bool *limited, uint32_t *nrows)
+{
+	struct store_query_info info;
+	struct query_ctx qc = { s, own_only, 0 };
+	char why[256] = "";
+	int err;
+
 	memset(&info, 0, sizeof(info));
-	err = store_db_query(s->db, &q, NODE_SERVER_MAX_SCAN, on_row, &qc, &info, why,
+	err = store_db_query(s->db, q, NODE_SERVER_MAX_SCAN, on_row, &qc, &info, why,
 	                     sizeof(why));
 	uint8_t status = PROTO_PEER_ST_OK;
 	if (err == PROTO_EINVAL)
@@ -542,11 +545,48 @@ run_query(struct node_server *s, const struct proto_peer_msg *m, bool own_only)
 		status = PROTO_PEER_ST_INTERNAL;
 	if (err != 0) {
 		s->part_n = 0; /* a failed query sends no partial rows */
-		node_log("queries: query %" PRIu64 " failed: %s", m->query_id,
+		node_log("queries: query %016" PRIx64 " failed: %s", s->query_id,
 		         why[0] ? why : proto_strerror(err));
 	}
 	s->queries_served++;
-	part_send(s, true, status, info.limited);
+	*limited = info.limited;
+	*nrows = qc.n;
+	if (final)
+		part_send(s, true, status, info.limited);
+	else if (s->part_n > 0)
+		part_send(s, false, 0, false);
+	return status;
+}
+
+void
+node_query_refuse(struct node_server *s, const char *who, uint64_t query_id, const char *why)
+{
+	struct proto_peer_source self = {
+		.name = s->cfg->name, .name_len = (uint8_t)strlen(s->cfg->name),
+		.status = PROTO_PEER_SRC_REFUSED, .why = why, .why_len = (uint8_t)strlen(why),
+	};
+	struct proto_peer_msg m = { .type = PROTO_PEER_QUERY_RESULT, .query_id = query_id,
+	                            .part = 0, .final = true, .status = PROTO_PEER_ST_REFUSED,
+	                            .has_sources = true, .sources = &self, .nsources = 1 };
+
+	node_ratelog(&s->refusals, "queries: query %016" PRIx64 " from '%s' refused: %s",
+	             query_id, who, why);
+	node_reply(s, s->queries, &m);
+}
+
+static void
+run_query(struct node_server *s, const struct proto_peer_msg *m, bool own_only)
+{
+	static struct proto_query q;
+	bool limited;
+	uint32_t n;
+
+	node_query_begin(s, m->query_id);
+	if (proto_query_decode(&q, m->query, m->query_len) != 0) {
+		part_send(s, true, PROTO_PEER_ST_BAD_QUERY, false);
+		return;
+	}
+	node_store_answer(s, &q, own_only, true, &limited, &n);
 }
 
 /* The query socket: QUERY from clients and from peers that may ask,
@@ -582,15 +622,19 @@ on_query(struct node_server *s, const char *user_id, size_t len)
 		return;
 	}
 	if (client == NULL && (peer == NULL || !peer->cfg->accept_queries)) {
-		node_ratelog(&s->bad_input, "queries: query from '%s' refused (accept = queries is "
-		             "not set for it)", who);
-		s->query_id = m.query_id;
-		s->part_no = 0;
-		s->part_n = 0;
-		part_send(s, true, PROTO_PEER_ST_REFUSED, false);
+		s->refused_policy++;
+		node_query_refuse(s, who, m.query_id, "queries not accepted from this peer "
+		                  "(accept has no 'queries')");
 		return;
 	}
-	run_query(s, &m, client == NULL);
+	/* A client's own lookup answered here alone is what it always was;
+	 * anything that may travel (a peer's, or one to forward) is federated
+	 * (node_fed.c): budgets, loops, forwarding. */
+	if (client != NULL && m.hop_limit == 0) {
+		run_query(s, &m, false);
+		return;
+	}
+	node_fed_query(s, client == NULL ? peer : NULL, who, &m);
 }
 
 /* ---- The loop ---- */
@@ -805,7 +849,7 @@ node_server_run(struct node_server *s, char *why, size_t whylen)
 	while (!stop_flag) {
 		bool throttled;
 		size_t n = poll_set(s, items, socks, owner, cap, &throttled);
-		int r = zmq_poll(items, (int)n, throttled ? 20 : 250);
+		int r = zmq_poll(items, (int)n, node_fed_wait_ms(s, throttled ? 20 : 250));
 		if (r < 0 && errno != EINTR) {
 			snprintf(why, whylen, "poll failed: %s", zmq_strerror(errno));
 			goto out;
@@ -818,6 +862,7 @@ node_server_run(struct node_server *s, char *why, size_t whylen)
 			else
 				on_readable(s, socks[i]);
 		}
+		node_fed_tick(s);
 		time_t now = time(NULL);
 		if (now != last_tick) {
 			node_pub_tick(s, now);
@@ -850,6 +895,7 @@ node_server_destroy(struct node_server **sp)
 		atomic_store(&s->retention_stop, true);
 		pthread_join(s->retention, NULL);
 	}
+	node_fed_close(s);
 	node_pub_close(s);
 	node_sub_close(s);
 	node_export_free(&s->exp);

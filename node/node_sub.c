@@ -162,8 +162,24 @@ node_sub_connect(struct node_server *s, char *why, size_t whylen)
 		struct node_peer *p = &s->peers[i];
 		const struct node_config_peer *c = p->cfg;
 
-		if (!c->accept_observations)
+		/* A DEALER to its query endpoint for replays (when we take its
+		 * observations) and federated queries (when we ask it). */
+		if (c->query_endpoints.n > 0 && (c->accept_observations || c->forward)) {
+			if ((p->dealer = curve_client(s, p, ZMQ_DEALER)) == NULL)
+				return PROTO_ENOMEM;
+			zsock_set_sndhwm(p->dealer, 100);
+			for (size_t j = 0; j < c->query_endpoints.n; j++)
+				if (zsock_connect(p->dealer, "%s", c->query_endpoints.v[j]) < 0) {
+					snprintf(why, whylen, "peer '%s': cannot connect to '%s': %s",
+					         c->name, c->query_endpoints.v[j], zmq_strerror(errno));
+					return PROTO_EIO;
+				}
+		}
+		if (!c->accept_observations) {
+			if (p->dealer != NULL)
+				node_log("peer '%s': queries go to %s", c->name, c->query_endpoints.v[0]);
 			continue;
+		}
 		if ((p->subs = calloc(c->endpoints.n, sizeof(*p->subs))) == NULL)
 			return PROTO_ENOMEM;
 		for (size_t j = 0; j < c->endpoints.n; j++) {
@@ -178,15 +194,6 @@ node_sub_connect(struct node_server *s, char *why, size_t whylen)
 				return PROTO_EIO;
 			}
 		}
-		if ((p->dealer = curve_client(s, p, ZMQ_DEALER)) == NULL)
-			return PROTO_ENOMEM;
-		zsock_set_sndhwm(p->dealer, 100);
-		for (size_t j = 0; j < c->query_endpoints.n; j++)
-			if (zsock_connect(p->dealer, "%s", c->query_endpoints.v[j]) < 0) {
-				snprintf(why, whylen, "peer '%s': cannot connect to '%s': %s", c->name,
-				         c->query_endpoints.v[j], zmq_strerror(errno));
-				return PROTO_EIO;
-			}
 		node_log("peer '%s': subscribed to %zu endpoint(s), replays from %s", c->name,
 		         c->endpoints.n, c->query_endpoints.n ? c->query_endpoints.v[0] : "nowhere");
 	}
@@ -625,8 +632,15 @@ node_sub_message(struct node_server *s, struct node_peer *p, zsock_t *sock)
 			return;
 		}
 		break;
+	case PROTO_PEER_QUERY_RESULT:
+		if (!on_sub) {
+			node_fed_result(s, p, &m);
+			return;
+		}
+		break;
 	case PROTO_PEER_ERROR:
 		if (!on_sub) {
+			node_fed_error(s, p, &m);
 			node_ratelog(&p->bad, "peer '%s' says: error %u: %.*s", p->cfg->name,
 			             (unsigned)m.code, (int)m.text_len, m.text);
 			return;

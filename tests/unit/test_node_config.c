@@ -366,6 +366,16 @@ test_defaults(void)
 		ok(c->clients[1].control, "control = yes");
 		node_config_free(&c);
 	}
+	is_int(parse("[node]\nname = n\nkey-file = node.key\n[peer p]\npublic-key = p1.pub\n"
+	             "accept = queries\nquery-endpoint = tcp://x:1\n[peer q]\npublic-key = s1.pub\n"
+	             "accept = none\nquery-endpoint = tcp://x:2\nforward = no\n", 0, &c, &e), 0,
+	       "defaults: peers that only query and are asked");
+	if (c != NULL) {
+		ok(c->peers[0].forward, "defaults: queries are forwarded to a peer");
+		ok(!c->peers[1].forward, "forward = no");
+		ok(!c->peers[1].accept_observations, "a peer we only ask needs no endpoint");
+		node_config_free(&c);
+	}
 	expect("peer without query-endpoint", "[node]\nname = n\nkey-file = node.key\n[peer p]\npublic-key = p1.pub\n"
 	       "endpoint = tcp://x:1\n",
 	       "4: key 'query-endpoint': missing: [peer p] accepts observations, and replays and "
