@@ -496,6 +496,8 @@ done(struct job *j, CURLcode cc, CURLM *multi, const struct pdns_conf *conf)
 		return;
 	}
 	body_line(j, line, sizeof line);
+	if (line[0] == '\0')
+		snprintf(line, sizeof line, "(no body)");
 	why[0] = '\0';
 	prov_page_init(&pg);
 	if (code != 200) {
