@@ -5,6 +5,12 @@
  * runs the query, merges and sorts the rows and prints them; each failure
  * becomes one line on standard error and a sysexits code. One table drives
  * getopt_long and --help. Standard output carries data only.
+ *
+ * With sources (--sources, or "sources" in pdns.conf) the lookup is
+ * federated (fed.h): the store or node and the providers at once, every
+ * row with its sources, and one status line per source on standard error.
+ * Without, pdns does exactly what it did before issue 6. New options are
+ * long ones only, so no short letter can clash with dnsdbq's.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -23,6 +29,8 @@
 #include "cli/cli_out.h"
 #include "cli/cli_query.h"
 #include "cli/cli_rows.h"
+#include "cli/fed.h"
+#include "cli/pdns_conf.h"
 #include "proto/proto_err.h"
 #include "proto/proto_opt.h"
 #include "proto/proto_keys.h"
@@ -37,12 +45,13 @@
 /* sysexits.h values, spelled out so the documentation and code agree. */
 enum {
 	EXIT_USAGE = 64, EXIT_DATA = 65, EXIT_NOINPUT = 66, EXIT_UNAVAILABLE = 69,
-	EXIT_SOFTWARE = 70, EXIT_IOERR = 74, EXIT_NOPERM = 77,
+	EXIT_SOFTWARE = 70, EXIT_IOERR = 74, EXIT_NOPERM = 77, EXIT_CONFIG = 78,
 };
 
 enum { OPT_NXDOMAIN = 256, OPT_SECTIONS, OPT_STORE, OPT_MAX_SCAN,
        OPT_FIRST_AFTER, OPT_FIRST_BEFORE, OPT_LAST_AFTER, OPT_LAST_BEFORE,
-       OPT_NOW, OPT_NODE, OPT_NODE_KEY, OPT_KEY, OPT_NODE_TIMEOUT };
+       OPT_NOW, OPT_NODE, OPT_NODE_KEY, OPT_KEY, OPT_NODE_TIMEOUT, OPT_CONFIG,
+       OPT_SOURCES, OPT_NO_CACHE, OPT_STATUS_FILE };
 
 static const struct proto_opt opts[] = {
 	{ { "rrset", required_argument, NULL, 'r' }, 'r', "NAME[/TYPE[,..][/BAIL]]",
@@ -106,6 +115,14 @@ static const struct proto_opt opts[] = {
 	  "--node: our secret key file (pdns keygen; mode 0600), a [client] of the node" },
 	{ { "node-timeout", required_argument, NULL, OPT_NODE_TIMEOUT }, 0, "SECONDS",
 	  "--node: wait at most SECONDS for the whole answer (default 30, 1..600)" },
+	{ { "config", required_argument, NULL, OPT_CONFIG }, 0, "FILE",
+	  "pdns.conf, whose values are defaults (default ~/.config/pdns/pdns.conf)" },
+	{ { "sources", required_argument, NULL, OPT_SOURCES }, 0, "LIST",
+	  "federated: local, peers, providers (dnsdb,vt,..) or all (default: pdns.conf)" },
+	{ { "no-cache", no_argument, NULL, OPT_NO_CACHE }, 0, NULL,
+	  "--sources: ask providers even when the cache holds a fresh answer" },
+	{ { "status-file", required_argument, NULL, OPT_STATUS_FILE }, 0, "FILE",
+	  "--sources: write each source's status to FILE as one JSON object" },
 	{ { "help", no_argument, NULL, 'h' }, 'h', NULL, "show this help" },
 	{ { "version", no_argument, NULL, 'v' }, 'v', NULL, "show the version" },
 };
@@ -122,7 +139,10 @@ usage(FILE *f)
 	           "\nexit: 0 ok (no results too), 64 usage or unparsable argument or refused\n"
 	           "query, 65 store data error, 66 no store at DIR, 69 store busy or node\n"
 	           "unreachable or refusing our key, 70 internal, 74 I/O error, 77 permission\n"
-	           "denied (or a key file readable by others)\n"
+	           "denied (or a key file readable by others), 78 bad pdns.conf or secrets\n"
+	           "\n--sources: one line per source on standard error (answered, limited,\n"
+	           "cached, refused, timed out, quota exceeded, backoff, unsupported, error);\n"
+	           "exit 0 when at least one source answered, 69 when every source failed\n"
 	           "\nAlso: pdns keygen PREFIX; pdns status|peers|purge (see pdns status --help)\n");
 }
 
@@ -158,6 +178,8 @@ struct args {
 	const char *store;
 	const char *node, *node_key, *key;
 	uint64_t node_timeout;
+	const char *config, *sources, *status_file;
+	bool no_cache, store_given;
 };
 
 static const char *
@@ -248,7 +270,11 @@ parse_opts(int argc, char **argv, struct args *a)
 			break;
 		case 's': a->sorting = true; a->sort.descending = false; break;
 		case 'S': a->sorting = true; a->sort.descending = true; break;
-		case OPT_STORE: a->store = optarg; break;
+		case OPT_STORE: a->store = optarg; a->store_given = true; break;
+		case OPT_CONFIG: a->config = optarg; break;
+		case OPT_SOURCES: a->sources = optarg; break;
+		case OPT_NO_CACHE: a->no_cache = true; break;
+		case OPT_STATUS_FILE: a->status_file = optarg; break;
 		case OPT_NODE: a->node = optarg; break;
 		case OPT_NODE_KEY: a->node_key = optarg; break;
 		case OPT_KEY: a->key = optarg; break;
@@ -428,13 +454,11 @@ run(const struct args *a, const struct proto_query *q, struct cli_rows *rows,
 	return 0;
 }
 
-/* Run q on a node; rows get every merged row. */
+/* The node's public key and our key pair; prints the error. */
 static int
-run_node(const struct args *a, const struct proto_query *q, struct cli_rows *rows,
-         struct store_query_info *info)
+node_keys(const struct args *a, uint8_t node_pub[PROTO_KEYS_LEN],
+          uint8_t pub[PROTO_KEYS_LEN], uint8_t sec[PROTO_KEYS_LEN])
 {
-	uint8_t node_pub[PROTO_KEYS_LEN], pub[PROTO_KEYS_LEN], sec[PROTO_KEYS_LEN];
-	struct cli_node_result res;
 	char why[512] = "";
 	int err;
 
@@ -449,7 +473,21 @@ run_node(const struct args *a, const struct proto_query *q, struct cli_rows *row
 		return err == PROTO_EPERM ? EXIT_NOPERM : err == PROTO_ENOENT ? EXIT_NOINPUT
 		       : EXIT_DATA;
 	}
-	why[0] = '\0';
+	return 0;
+}
+
+/* Run q on a node; rows get every merged row. */
+static int
+run_node(const struct args *a, const struct proto_query *q, struct cli_rows *rows,
+         struct store_query_info *info)
+{
+	uint8_t node_pub[PROTO_KEYS_LEN], pub[PROTO_KEYS_LEN], sec[PROTO_KEYS_LEN];
+	struct cli_node_result res;
+	char why[512] = "";
+	int err;
+
+	if ((err = node_keys(a, node_pub, pub, sec)) != 0)
+		return err;
 	err = cli_node_query(a->node, node_pub, pub, sec, q,
 	                     a->node_timeout ? (unsigned)a->node_timeout : 30, rows, &res, why,
 	                     sizeof(why));
@@ -467,7 +505,7 @@ run_node(const struct args *a, const struct proto_query *q, struct cli_rows *row
 }
 
 static int
-print(const struct args *a, struct cli_rows *rows)
+print(const struct args *a, struct cli_rows *rows, unsigned flags)
 {
 	int err;
 
@@ -475,7 +513,7 @@ print(const struct args *a, struct cli_rows *rows)
 		cli_rows_sort(rows, &a->sort);
 	errno = 0;
 	err = a->summarize ? cli_out_summary(stdout, a->fmt, rows) :
-	      cli_out_rows(stdout, a->fmt, rows);
+	      cli_out_print(stdout, a->fmt, rows, flags);
 	if (err == PROTO_EIO) {
 		fprintf(stderr, "%s: cannot write standard output: %s\n", PROG,
 		        strerror(errno ? errno : EIO));
@@ -509,11 +547,255 @@ notes(const struct proto_query *q, const struct cli_rows *rows,
 		        PROG, info->scanned);
 }
 
+/* Read pdns.conf and take its values where no option or variable gave one. */
+static int
+load_config(struct args *a, struct pdns_conf *conf)
+{
+	char why[512] = "";
+	int err = pdns_conf_load(conf, a->config, why, sizeof(why));
+
+	if (err != 0) {
+		fprintf(stderr, "%s: %s%s%s: %s\n", PROG, a->config ? "--config '" : "config",
+		        a->config ? a->config : "", a->config ? "'" : "",
+		        why[0] ? why : proto_strerror(err));
+		return err == PROTO_ENOENT ? EXIT_NOINPUT : err == PROTO_ENOMEM ? EXIT_SOFTWARE
+		       : EXIT_CONFIG;
+	}
+	if (a->sources == NULL)
+		a->sources = conf->sources;
+	if (!a->store_given && a->store == NULL && a->node == NULL) {
+		if (conf->store != NULL)
+			a->store = conf->store;
+		else
+			a->node = conf->node;
+	}
+	if (a->node != NULL && a->node_key == NULL)
+		a->node_key = conf->node_key;
+	if (a->node != NULL && a->key == NULL)
+		a->key = conf->key;
+	return 0;
+}
+
+/* What --sources asks for. */
+struct selection {
+	bool local, peers;
+	const struct pdns_conf_provider **provs;
+	size_t nprovs;
+};
+
+static void
+select_provider(struct selection *sel, const struct pdns_conf_provider *p)
+{
+	for (size_t i = 0; i < sel->nprovs; i++)
+		if (sel->provs[i] == p)
+			return;
+	sel->provs[sel->nprovs++] = p;
+}
+
+/* Parse the source list; prints the error. */
+static int
+parse_sources(const struct args *a, const struct pdns_conf *conf, struct selection *sel)
+{
+	const char *p = a->sources;
+
+	for (;;) {
+		size_t len = strcspn(p, ",");
+		char name[CLI_ROWS_ORIGIN_MAX + 1];
+		const struct pdns_conf_provider *prov;
+
+		if (len == 0 || len > CLI_ROWS_ORIGIN_MAX)
+			return bad_usage("--sources '%s': an empty or over-long source name",
+			                 a->sources);
+		memcpy(name, p, len);
+		name[len] = '\0';
+		if (strcmp(name, "all") == 0) {
+			sel->local = a->store != NULL || a->node != NULL;
+			sel->peers = a->node != NULL;
+			for (size_t i = 0; i < conf->n_providers; i++)
+				select_provider(sel, &conf->providers[i]);
+		} else if (strcmp(name, "local") == 0) {
+			sel->local = true;
+		} else if (strcmp(name, "peers") == 0) {
+			sel->peers = true;
+		} else if ((prov = pdns_conf_provider(conf, name)) != NULL) {
+			select_provider(sel, prov);
+		} else {
+			return bad_usage("--sources: '%s' is neither local, peers, all nor a "
+			                 "provider of %s (add a [provider %s] section)", name,
+			                 conf->file ? conf->file : "pdns.conf", name);
+		}
+		if (p[len] == '\0')
+			break;
+		p += len + 1;
+	}
+	if (sel->peers && a->node == NULL)
+		return bad_usage("%s", "--sources peers: peers are asked through a node "
+		                 "(give --node or node = in pdns.conf)");
+	if (sel->local && a->store == NULL && a->node == NULL)
+		return bad_usage("%s", "--sources local: give --store DIR or --node ENDPOINT");
+	if (!sel->local && !sel->peers && sel->nprovs == 0)
+		return bad_usage("--sources '%s': no source to ask", a->sources);
+	return 0;
+}
+
+/* "pdns: source NAME: STATUS[ N rows in S s][: WHY][ (retry after T)]" */
+static void
+print_status(const struct fed_source *s)
+{
+	char iso[PROTO_TIME_TEXT_MAX];
+
+	fprintf(stderr, "%s: source %s: %s", PROG, s->name, fed_status_name(s->status));
+	if (fed_status_ok(s->status) || s->rows > 0)
+		fprintf(stderr, " %" PRIu64 " rows in %.1f s", s->rows, s->seconds);
+	if (s->why[0] != '\0')
+		fprintf(stderr, ": %s", s->why);
+	if (s->retry_at > 0) {
+		proto_time_format_iso(s->retry_at, iso);
+		fprintf(stderr, " (retry after %s UTC)", iso);
+	}
+	fputc('\n', stderr);
+}
+
+static void
+put_json_str(struct proto_buf *b, const char *s)
+{
+	proto_buf_putc(b, '"');
+	proto_buf_put_json(b, s, strlen(s));
+	proto_buf_putc(b, '"');
+}
+
+/*
+ * --status-file: {"sources":{"NAME":{"status":"..","rows":N,"seconds":S,
+ * "why":"..","retry_at":T},..},"rows":N,"limited":B,"exit":C}
+ */
+static int
+write_status(const char *path, const struct fed_result *res, size_t rows, int code)
+{
+	size_t cap = 512 + res->n * (2 * CLI_ROWS_ORIGIN_MAX + 6 * 256 + 160);
+	char *mem = malloc(cap), num[32];
+	struct proto_buf b;
+	FILE *f;
+	bool ok;
+
+	if (mem == NULL)
+		return EXIT_SOFTWARE;
+	proto_buf_init(&b, mem, cap);
+	proto_buf_puts(&b, "{\"sources\":{");
+	for (size_t i = 0; i < res->n; i++) {
+		const struct fed_source *s = &res->src[i];
+		if (i > 0)
+			proto_buf_putc(&b, ',');
+		put_json_str(&b, s->name);
+		proto_buf_puts(&b, ":{\"status\":");
+		put_json_str(&b, fed_status_name(s->status));
+		proto_buf_puts(&b, ",\"rows\":");
+		proto_buf_put_u64(&b, s->rows);
+		snprintf(num, sizeof(num), "%.3f", s->seconds);
+		proto_buf_puts(&b, ",\"seconds\":");
+		proto_buf_puts(&b, num);
+		proto_buf_puts(&b, ",\"why\":");
+		put_json_str(&b, s->why);
+		proto_buf_puts(&b, ",\"retry_at\":");
+		proto_buf_put_i64(&b, s->retry_at);
+		proto_buf_putc(&b, '}');
+	}
+	proto_buf_puts(&b, "},\"rows\":");
+	proto_buf_put_u64(&b, rows);
+	proto_buf_puts(&b, res->limited ? ",\"limited\":true" : ",\"limited\":false");
+	proto_buf_puts(&b, ",\"exit\":");
+	proto_buf_put_i64(&b, code);
+	proto_buf_puts(&b, "}\n");
+	f = b.err == 0 ? fopen(path, "w") : NULL;
+	ok = f != NULL && fwrite(b.data, 1, b.len, f) == b.len;
+	if (f != NULL && fclose(f) != 0)
+		ok = false;
+	free(mem);
+	if (!ok) {
+		fprintf(stderr, "%s: --status-file '%s': %s\n", PROG, path,
+		        b.err ? "too long" : strerror(errno));
+		return EXIT_IOERR;
+	}
+	return 0;
+}
+
+/* One federated lookup: ask, print, report each source, exit code. */
+static int
+run_fed(const struct args *a, const struct proto_query *q, const struct pdns_conf *conf)
+{
+	struct selection sel = { 0 };
+	struct fed_node node;
+	struct fed_req req;
+	struct fed_result res;
+	struct cli_rows *rows = NULL;
+	char why[256] = "";
+	bool any_ok = false;
+	int code, err;
+
+	sel.provs = calloc(conf->n_providers ? conf->n_providers : 1, sizeof(*sel.provs));
+	if (sel.provs == NULL || cli_rows_new(&rows) != 0) {
+		free(sel.provs);
+		fprintf(stderr, "%s: out of memory\n", PROG);
+		return EXIT_SOFTWARE;
+	}
+	memset(&node, 0, sizeof(node));
+	memset(&req, 0, sizeof(req));
+	if ((code = parse_sources(a, conf, &sel)) != 0)
+		goto done;
+	if (a->node != NULL && (sel.local || sel.peers)) {
+		if ((code = node_keys(a, node.node_pub, node.pub, node.sec)) != 0)
+			goto done;
+		node.endpoint = a->node;
+		node.timeout_s = a->node_timeout ? (unsigned)a->node_timeout : 30;
+		node.hop_limit = sel.peers ? conf->hop_limit : 0;
+		req.node = &node;
+	} else if (sel.local) {
+		req.store = a->store;
+	}
+	req.q = q;
+	req.max_scan = a->max_scan;
+	req.conf = conf;
+	req.provs = sel.provs;
+	req.nprovs = sel.nprovs;
+	req.no_cache = a->no_cache;
+	req.deadline_ms = (conf->deadline_s ? conf->deadline_s : 30) * 1000u;
+	err = fed_run(&req, rows, &res, why, sizeof(why));
+	sodium_memzero(node.sec, sizeof(node.sec));
+	if (err != 0) {
+		fprintf(stderr, "%s: %s\n", PROG, why[0] ? why : proto_strerror(err));
+		code = EXIT_SOFTWARE;
+		goto done;
+	}
+	if (res.cache_note[0] != '\0')
+		fprintf(stderr, "%s: %s\n", PROG, res.cache_note);
+	for (size_t i = 0; i < res.n; i++) {
+		print_status(&res.src[i]);
+		any_ok = any_ok || fed_status_ok(res.src[i].status);
+	}
+	code = print(a, rows, CLI_OUT_SOURCES);
+	if (code == 0 && cli_rows_count(rows) == 0 && any_ok)
+		fprintf(stderr, "%s: no results found for query\n", PROG);
+	if (code == 0 && !any_ok) {
+		fprintf(stderr, "%s: every source failed\n", PROG);
+		code = EXIT_UNAVAILABLE;
+	}
+	if (a->status_file != NULL) {
+		int c2 = write_status(a->status_file, &res, cli_rows_count(rows), code);
+		if (code == 0)
+			code = c2;
+	}
+	fed_result_free(&res);
+done:
+	free(sel.provs);
+	cli_rows_destroy(&rows);
+	return code;
+}
+
 int
 main(int argc, char **argv)
 {
 	static struct args a;
 	static struct proto_query q;
+	static struct pdns_conf conf;
 	struct store_query_info info;
 	struct cli_rows *rows = NULL;
 	int code;
@@ -528,22 +810,36 @@ main(int argc, char **argv)
 	a.store = getenv("PDNS_STORE");
 	if ((code = parse_opts(argc, argv, &a)) != 0 || (code = build_query(&a, &q)) != 0)
 		return code;
-	if (a.node != NULL && a.store != NULL && a.store != getenv("PDNS_STORE"))
+	if (a.node != NULL && a.store_given)
 		return bad_usage("%s", "give --node or --store, not both");
+	if ((code = load_config(&a, &conf)) != 0)
+		return code;
+	if (a.node != NULL)
+		a.store = NULL; /* --node wins over $PDNS_STORE, as before */
 	if (a.node == NULL && (a.node_key != NULL || a.key != NULL || a.node_timeout != 0))
-		return bad_usage("%s", "--node-key, --key and --node-timeout apply to --node");
-	if (a.node != NULL && (a.node_key == NULL || a.key == NULL))
-		return bad_usage("%s", "--node needs --node-key PUB and --key FILE");
-	if (a.node == NULL && (a.store == NULL || a.store[0] == '\0'))
-		return bad_usage("%s", "give --store DIR (or set PDNS_STORE) or --node ENDPOINT");
+		code = bad_usage("%s", "--node-key, --key and --node-timeout apply to --node");
+	else if (a.node != NULL && (a.node_key == NULL || a.key == NULL))
+		code = bad_usage("%s", "--node needs --node-key PUB and --key FILE");
+	else if (a.sources == NULL && a.node == NULL && (a.store == NULL || a.store[0] == '\0'))
+		code = bad_usage("%s", "give --store DIR (or set PDNS_STORE) or --node ENDPOINT");
+	else if (a.sources == NULL && (a.no_cache || a.status_file != NULL))
+		code = bad_usage("%s", "--no-cache and --status-file apply to --sources");
+	if (code != 0 || a.sources != NULL) {
+		if (code == 0)
+			code = run_fed(&a, &q, &conf);
+		pdns_conf_free(&conf);
+		return code;
+	}
 	if (cli_rows_new(&rows) != 0) {
 		fprintf(stderr, "%s: out of memory\n", PROG);
+		pdns_conf_free(&conf);
 		return EXIT_SOFTWARE;
 	}
 	memset(&info, 0, sizeof(info));
 	code = a.node != NULL ? run_node(&a, &q, rows, &info) : run(&a, &q, rows, &info);
-	if (code == 0 && (code = print(&a, rows)) == 0)
+	if (code == 0 && (code = print(&a, rows, 0)) == 0)
 		notes(&q, rows, &info);
 	cli_rows_destroy(&rows);
+	pdns_conf_free(&conf);
 	return code;
 }
