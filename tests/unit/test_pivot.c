@@ -451,6 +451,26 @@ test_no_cap(void)
 	run_free(&r);
 }
 
+/* The cap also holds a name server that serves too many zones. */
+static void
+test_ns_cap(void)
+{
+	struct proto_query seed = seed_rrset("ioc.example");
+	struct pivot_opts o = opts_of(1, 2);
+	struct run r = run_pivot(&seed, &o);
+	const struct cli_graph_node *ns = find(r.g, "ns1.evildns.example.");
+
+	ok(ns != NULL && ns->skip == CLI_GRAPH_SKIP_FANOUT, "a name server over the cap is skipped");
+	ok(find(r.g, "sister.example.") == NULL, "its zones are not drawn");
+	ok(find(r.g, "198.51.100.53") != NULL, "its own addresses still are (-r is not capped)");
+	ok(r.notes && strstr(r.notes, "not following ns1.evildns.example: more than 2 zones "
+	                     "(fan-out cap)") != NULL, "and the note says zones");
+	ok(find(r.g, "bad3.example.") != NULL, "an address with 2 names is within a cap of 2");
+	ok(find(r.g, "bad1.example.") == NULL, "one with 4 names is not");
+	is_int(r.st.skipped_fanout, 3, "CDN, 198.51.100.1 and the name server skipped");
+	run_free(&r);
+}
+
 static void
 test_budget(void)
 {
@@ -876,6 +896,7 @@ main(int argc, char **argv)
 	test_depths();
 	test_no_double_count();
 	test_no_cap();
+	test_ns_cap();
 	test_budget();
 	test_prefix();
 	test_inherit();
