@@ -1,0 +1,295 @@
+#!/usr/bin/python3
+"""fed_test.py - pdns --sources: the local store and mocked providers in one
+answer (issue 6).
+
+    fed_test.py PDNS PDNS_SENSOR
+
+A store built by pdns-sensor from a generated capture holds part of
+example.com's history; the HTTPS provider mock (tests/prov/prov_mock.py)
+answers as DNSDB, CIRCL and VirusTotal, a quota-exhausted PassiveTotal, a
+Mnemonic that accepts and never answers, and a 360 on a closed port.
+
+Checked: every row of the merged answer is the merge of what each source
+gives alone (counts added across sources, null when no source has one,
+earliest first, latest last), with its sources listed; the per-source
+status lines and --status-file; the provider cache (a second run is served
+from it without one request, --no-cache asks again, and refreshing never
+doubles a count); one failing or silent source costs its status, not the
+others' rows, and at most its timeout; exit 69 when every source fails;
+without --sources the output is byte for byte the plain one; the canary
+API key never shows.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "prov"))
+sys.path.insert(0, os.path.join(HERE, "..", "fed"))
+import prov_mock  # noqa: E402
+import seed_scenario  # noqa: E402
+from prov_mock import CANARY, QADDR, QNAME  # noqa: E402
+
+PDNS, SENSOR = sys.argv[1], sys.argv[2]
+checks = failures = 0
+outputs = []  # every stdout, stderr and status file, for the canary check
+
+
+def check(cond, what):
+    global checks, failures
+    checks += 1
+    print("%s %d - %s" % ("ok" if cond else "not ok", checks, what))
+    if not cond:
+        failures += 1
+    return cond
+
+
+# The store's part: the mock's address seen locally in a later window (it
+# overlaps the providers'), and an address only the store knows.
+LOCAL_ROWS = [
+    (QNAME, "A", QADDR, 1650000000, 1750000000, 3),
+    (QNAME, "A", "192.0.2.1", 1755000000, 1755000100, 2),
+]
+
+
+def pdns(tmp, args, sources=None, conf=None, extra=()):
+    """Run pdns; returns (exit, stdout, stderr, status dict or None, seconds)."""
+    status = os.path.join(tmp, "status.json")
+    if os.path.exists(status):
+        os.unlink(status)
+    cmd = [PDNS, "--store", os.path.join(tmp, "store")]
+    if conf:
+        cmd += ["--config", conf]
+    if sources:
+        cmd += ["--sources", sources, "--status-file", status]
+    cmd += list(extra) + args
+    env = dict(os.environ, HOME=os.path.join(tmp, "home"))
+    t0 = time.monotonic()
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env)
+    took = time.monotonic() - t0
+    st = None
+    if os.path.exists(status):
+        with open(status) as f:
+            text = f.read()
+        outputs.append(text)
+        st = json.loads(text)
+    outputs.extend([r.stdout, r.stderr])
+    return r.returncode, r.stdout, r.stderr, st, took
+
+
+def rows_of(stdout):
+    """NDJSON rows by (rrname, rrtype, rdata)."""
+    out = {}
+    for line in stdout.splitlines():
+        o = json.loads(line)
+        out[(o["rrname"], o["rrtype"], o["rdata"])] = o
+    return out
+
+
+def merge_model(alone):
+    """The issue's rules over {source: rows alone}: an independent model."""
+    out = {}
+    for src, rows in alone.items():
+        for key, o in rows.items():
+            r = out.setdefault(key, {"first": None, "last": None, "count": None,
+                                     "sources": {}})
+            s = o["sources"][0]
+            if s["time_first"] and (r["first"] is None or s["time_first"] < r["first"]):
+                r["first"] = s["time_first"]
+            r["last"] = s["time_last"] if r["last"] is None else max(r["last"],
+                                                                     s["time_last"])
+            if s["count"] is not None:
+                r["count"] = (r["count"] or 0) + s["count"]
+            r["sources"][src] = (s["time_first"], s["time_last"], s["count"])
+    return out
+
+
+def setup():
+    tmp = tempfile.mkdtemp(prefix="fed_test.")
+    os.chmod(tmp, 0o700)
+    os.mkdir(os.path.join(tmp, "home"))
+    seed_scenario.SOURCES["fed_test"] = LOCAL_ROWS
+    seed_scenario.write_pcap("fed_test", os.path.join(tmp, "local.pcap"))
+    subprocess.run([SENSOR, "-r", os.path.join(tmp, "local.pcap"), "--resolver", "10.9.0.53",
+                    "--store", os.path.join(tmp, "store"), "-q"], check=True, timeout=60)
+    ca, _, cert, key = prov_mock.make_ca(tmp)
+    mock = prov_mock.Mock(cert, key)
+    dead = prov_mock.DeadServer()
+    closed = prov_mock.closed_port()
+    secrets = os.path.join(tmp, "secrets")
+    with open(secrets, "w") as f:
+        f.write("[dnsdb]\napi-key = %s\n" % CANARY)
+        f.write("[circl]\nuser = %s\napi-key = %s\n" % (prov_mock.USER, CANARY))
+        f.write("[vt]\napi-key = %s\n" % CANARY)
+        f.write("[pt]\nuser = %s\napi-key = %s\n" % (prov_mock.USER, CANARY))
+        f.write("[mnemonic]\napi-key = %s\n" % CANARY)
+        f.write("[360]\napi-id = %s\napi-key = %s\n" % (prov_mock.KEY_ID, CANARY))
+    os.chmod(secrets, 0o600)
+    urls = {"dnsdb": mock.url("ok", "dnsdb"), "circl": mock.url("ok", "circl"),
+            "vt": mock.url("ok", "vt"), "pt": mock.url("quota", "pt"),
+            "mnemonic": "https://127.0.0.1:%d/m/ok/mnemonic" % dead.port,
+            "360": "https://127.0.0.1:%d/m/ok/360" % closed}
+
+    def config(name, pdns_extra=""):
+        path = os.path.join(tmp, name + ".conf")
+        with open(path, "w") as f:
+            f.write("[pdns]\nca-file = %s\nsecrets = %s\nstate = %s.state\n"
+                    "cache = %s\ncache-ttl = 1h\ndeadline = 20\n%s"
+                    % (ca, secrets, name, os.path.join(tmp, name + ".cache"), pdns_extra))
+            for p, u in urls.items():
+                f.write("\n[provider %s]\nurl = %s\n" % (p, u))
+                if p == "mnemonic":
+                    f.write("timeout = 2\n")
+        return path
+    return tmp, mock, dead, config
+
+
+def status_lines(stderr):
+    """{source: the rest of its 'pdns: source NAME: ...' line}."""
+    out = {}
+    for line in stderr.splitlines():
+        if line.startswith("pdns: source "):
+            name, rest = line[len("pdns: source "):].split(": ", 1)
+            out[name] = rest
+    return out
+
+
+def test_merge_and_cache(tmp, mock, config):
+    conf = config("merge")
+    q = ["-r", QNAME, "-j", "-k", "data", "-s"]
+    alone = {}
+    for src in ("local", "dnsdb", "circl", "vt"):
+        code, out, err, st, _ = pdns(tmp, q, sources=src, conf=conf, extra=["--no-cache"])
+        check(code == 0 and st["sources"][src]["status"] == "answered",
+              "%s alone: answered (exit %d, %s)" % (src, code, err.strip()))
+        alone[src] = rows_of(out)
+        check(len(alone[src]) > 0, "%s alone: %d rows" % (src, len(alone[src])))
+    reqs = {p: mock.count("ok", p) for p in ("dnsdb", "circl", "vt")}
+
+    # One run over all four: the cache is fresh from the runs above, so
+    # this is served from it; --no-cache asks again. Both must agree.
+    code, cached_out, err, st, _ = pdns(tmp, q, sources="local,dnsdb,circl,vt", conf=conf)
+    lines = status_lines(err)
+    check(code == 0, "merged run: exit 0 (%s)" % err.strip())
+    for p in ("dnsdb", "circl", "vt"):
+        check(lines.get(p, "").startswith("cached ") and st["sources"][p]["status"] == "cached",
+              "%s: served from the cache (%s)" % (p, lines.get(p)))
+        check(mock.count("ok", p) == reqs[p], "%s: no request while cached" % p)
+    check(lines.get("local", "").startswith("answered %d rows in " % len(alone["local"])),
+          "local: status line 'answered N rows in S s' (%s)" % lines.get("local"))
+
+    code, fresh_out, err, st, _ = pdns(tmp, q, sources="local,dnsdb,circl,vt", conf=conf,
+                                       extra=["--no-cache"])
+    lines = status_lines(err)
+    for p in ("dnsdb", "circl", "vt"):
+        check(lines.get(p, "").startswith("answered ") and mock.count("ok", p) > reqs[p],
+              "%s --no-cache: asked again (%s)" % (p, lines.get(p)))
+    check(fresh_out == cached_out and fresh_out != "",
+          "cached and fetched answers print the same rows")
+    code, again_out, err, st, _ = pdns(tmp, q, sources="local,dnsdb,circl,vt", conf=conf)
+    check(again_out == fresh_out and "cached" in status_lines(err).get("dnsdb", ""),
+          "refreshing the cache doubles no count (cached again, same rows)")
+
+    merged = rows_of(fresh_out)
+    model = merge_model(alone)
+    check(set(merged) == set(model), "the merged answer has every source's rows, once each")
+    bad = []
+    for key, m in model.items():
+        o = merged.get(key)
+        if o is None:
+            continue
+        got_src = {s["origin"]: (s["time_first"], s["time_last"], s["count"])
+                   for s in o["sources"]}
+        if (o["time_first"], o["time_last"], o["count"]) != (m["first"], m["last"],
+                                                             m["count"]) \
+                or got_src != m["sources"]:
+            bad.append((key, o, m))
+    check(not bad, "every row: min first, max last, counts added, sources listed %s"
+          % (bad[:1],))
+    shared = merged.get((QNAME, "A", QADDR))
+    check(shared is not None and [s["origin"] for s in shared["sources"]] ==
+          ["local", "dnsdb", "circl", "vt"],
+          "the shared address lists its four sources in order")
+    check(shared is not None and any(s["count"] is None for s in shared["sources"])
+          and shared["count"] is not None, "vt's count is null, the row's is not")
+    vt_only = [o for o in merged.values() if [s["origin"] for s in o["sources"]] == ["vt"]]
+    check(all(o["count"] is None for o in vt_only),
+          "a row only VirusTotal knows has count null (%d such)" % len(vt_only))
+
+    code, text, err, _, _ = pdns(tmp, ["-r", QNAME, "-k", "data", "-s"],
+                                 sources="local,dnsdb,circl,vt", conf=conf)
+    check(";; sources: local, dnsdb, circl, vt\n" in text, "text: a ';; sources:' line")
+    code, csv, err, _, _ = pdns(tmp, ["-r", QNAME, "-p", "csv"], sources="local,vt",
+                                conf=conf)
+    check(csv.splitlines()[0].endswith(",section,sources") and '"local, vt"' in csv,
+          "csv: a sources column")
+
+
+def test_failures(tmp, mock, config):
+    conf = config("fail")
+    q = ["-r", QNAME, "-j"]
+    code, local_out, _, _, _ = pdns(tmp, q, sources="local", conf=conf)
+    code, out, err, st, took = pdns(tmp, q, sources="local,pt,mnemonic,360", conf=conf)
+    lines = status_lines(err)
+    check(code == 0, "local answered, three providers failed: exit 0 (%d)" % code)
+    check(out == local_out and out != "", "the store's rows still print, unchanged")
+    check(lines.get("pt", "").startswith("quota exceeded") and
+          st["sources"]["pt"]["status"] == "quota exceeded",
+          "pt: quota exceeded (%s)" % lines.get("pt"))
+    check(lines.get("mnemonic", "").startswith("timed out"),
+          "mnemonic (never answers): timed out (%s)" % lines.get("mnemonic"))
+    check(lines.get("360", "").startswith("error") and
+          st["sources"]["360"]["status"] == "error",
+          "360 (closed port): error (%s)" % lines.get("360"))
+    check(took < 12, "a silent provider costs its timeout, not more (%.1f s)" % took)
+    check(st["exit"] == 0 and st["rows"] == len(local_out.splitlines()),
+          "status file: rows and exit")
+    n = mock.count("quota", "pt")
+    code, out, err, st, _ = pdns(tmp, q, sources="local,pt", conf=conf)
+    check(status_lines(err).get("pt", "").startswith("backoff") and
+          mock.count("quota", "pt") == n, "pt in backoff: not asked again")
+
+    code, out, err, st, _ = pdns(tmp, q, sources="360", conf=conf)
+    check(code == 69 and out == "" and "every source failed" in err,
+          "every source failed: exit 69 (%d)" % code)
+    check(st is not None and st["exit"] == 69, "status file written with exit 69")
+
+
+def test_plain(tmp, config):
+    conf = config("plain")
+    for args in (["-r", QNAME], ["-r", QNAME, "-j"], ["-i", QADDR, "-p", "csv"]):
+        c1, o1, e1, _, _ = pdns(tmp, args)
+        c2, o2, e2, _, _ = pdns(tmp, args, conf=conf)
+        check((c1, o1, e1) == (c2, o2, e2) and "sources" not in o1 and o1 != "",
+              "no --sources: output byte for byte the plain one (%s)" % " ".join(args))
+    conf = config("dflt", pdns_extra="sources = local,dnsdb\n")
+    code, out, err, _, _ = pdns(tmp, ["-r", QNAME, "-j"], conf=conf)
+    lines = status_lines(err)
+    check(code == 0 and "local" in lines and "dnsdb" in lines and '"sources":[' in out,
+          "pdns.conf sources = local,dnsdb is the default (%s)" % sorted(lines))
+    code, out, err, _, _ = pdns(tmp, ["-r", QNAME], sources="bogus", conf=conf)
+    check(code == 64 and "'bogus'" in err, "an unknown source: exit 64 (%d)" % code)
+
+
+def main():
+    tmp, mock, dead, config = setup()
+    try:
+        test_merge_and_cache(tmp, mock, config)
+        test_failures(tmp, mock, config)
+        test_plain(tmp, config)
+        check(not any(CANARY in o for o in outputs),
+              "the canary API key appears in no output, error or status file")
+    finally:
+        mock.stop()
+        dead.stop()
+        subprocess.run(["rm", "-rf", tmp])
+    print("1..%d" % checks)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
