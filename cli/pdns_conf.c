@@ -184,12 +184,17 @@ parse_duration(const char *s, int64_t *v)
 	return 0;
 }
 
-/* *dst = value, resolved against dir when relative and path is set. */
+/* *dst = value; a path: "~/x" is below $HOME, a relative one below dir. */
 static int
 set_str(char **dst, const char *value, const char *dir, bool path)
 {
+	const char *home = getenv("HOME");
 	char *s;
 
+	if (path && strncmp(value, "~/", 2) == 0 && home && home[0] == '/') {
+		value += 2;
+		dir = home;
+	}
 	if (path && value[0] != '/' && dir) {
 		size_t n = strlen(dir) + strlen(value) + 2;
 		if ((s = malloc(n)) == NULL)

@@ -19,7 +19,7 @@
 const struct prov_def prov_table[] = {
 	{.name = "dnsdb", .desc = "Farsight DNSDB API v2 (SAF) and v1 (COF lines)",
 	 .parse = prov_dnsdb_parse, .request = prov_dnsdb_request, .next = prov_dnsdb_next,
-	 .base_url = "https://api.dnsdb.info"},
+	 .base_url = "https://api.dnsdb.info", .flags = PROV_F_OFFSET},
 	{.name = "circl", .desc = "CIRCL Passive DNS (COF, one object a line)",
 	 .parse = prov_circl_parse, .request = prov_circl_request, .next = prov_circl_next,
 	 .cursor_header = "x-dribble-cursor", .base_url = "https://www.circl.lu",
@@ -32,7 +32,8 @@ const struct prov_def prov_table[] = {
 	 .base_url = "https://api.passivetotal.org"},
 	{.name = "mnemonic", .desc = "Mnemonic Passive DNS v3",
 	 .parse = prov_mnemonic_parse, .request = prov_mnemonic_request,
-	 .next = prov_mnemonic_next, .base_url = "https://api.mnemonic.no"},
+	 .next = prov_mnemonic_next, .base_url = "https://api.mnemonic.no",
+	 .flags = PROV_F_OFFSET},
 	{.name = "360", .desc = "360 PassiveDNS.cn (JSON array of COF objects)",
 	 .parse = prov_360_parse, .request = prov_360_request, .next = prov_360_next,
 	 .base_url = "https://api.passivedns.cn",

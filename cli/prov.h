@@ -100,6 +100,8 @@ typedef bool (*prov_next_fn)(const struct prov_page *p, uint64_t limit,
 enum {
 	PROV_F_404_EMPTY = 1u << 0,   /* HTTP 404 can mean "no rows" */
 	PROV_F_FULL_LIMITED = 1u << 1, /* no paging: a full page may hide more */
+	PROV_F_OFFSET = 1u << 2,       /* the request sends the query's offset;
+	                                * otherwise prov_fetch skips that many */
 };
 
 struct prov_def {

@@ -50,6 +50,7 @@ struct job {
 	struct prov_cursor cur;
 	struct prov_request req;
 	uint64_t limit;             /* rows asked per request */
+	uint64_t skip;              /* the query's offset, for providers without one */
 	CURL *easy;
 	struct curl_slist *hdrs;
 	char *body;
@@ -266,6 +267,10 @@ on_row(const struct proto_obs *o, void *arg)
 
 	if (!answers(o, j->q))
 		return 0;
+	if (j->skip) {
+		j->skip--;
+		return 0;
+	}
 	if (j->q->limit && j->res->rows >= j->q->limit) {
 		j->truncated = true;
 		return 0;
@@ -476,6 +481,7 @@ done(struct job *j, CURLcode cc, CURLM *multi, const struct pdns_conf *conf)
 	struct prov_page pg;
 	char why[sizeof j->res->why], line[100];
 	long code = 0;
+	bool more;
 	int rc;
 
 	curl_multi_remove_handle(multi, j->easy);
@@ -551,12 +557,13 @@ done(struct job *j, CURLcode cc, CURLM *multi, const struct pdns_conf *conf)
 	}
 	if (j->cursor_hdr[0])
 		memcpy(pg.cursor, j->cursor_hdr, sizeof pg.cursor);
-	if (j->truncated) {
+	more = j->cp->def->next(&pg, j->limit, &j->cur);
+	if (j->truncated || (more && j->q->limit && j->res->rows >= j->q->limit)) {
 		finish(j, PROV_ST_LIMITED, "stopped at the limit of %llu rows",
 		       (unsigned long long)j->q->limit);
 		return;
 	}
-	if (!j->cp->def->next(&pg, j->limit, &j->cur)) {
+	if (!more) {
 		if (pg.limited)
 			finish(j, PROV_ST_LIMITED, "%s says more rows exist", who);
 		else if ((j->cp->def->flags & PROV_F_FULL_LIMITED) && pg.rows >= j->limit)
@@ -615,6 +622,7 @@ prov_fetch(const struct pdns_conf *conf, const struct pdns_conf_provider *const 
 	int64_t now = (int64_t)time(NULL);
 	CURLM *multi = curl_multi_init();
 	size_t running = 0;
+	bool changed = false;
 	int rc = 0;
 
 	if (!jobs || !st || !multi) {
@@ -640,10 +648,14 @@ prov_fetch(const struct pdns_conf *conf, const struct pdns_conf_provider *const 
 		j->cr.user = provs[i]->user;
 		j->cr.key = provs[i]->key;
 		j->cr.key_id = provs[i]->key_id;
-		j->cur.offset = q->offset;
+		if (provs[i]->def->flags & PROV_F_OFFSET)
+			j->cur.offset = q->offset;
+		else
+			j->skip = q->offset;
 		j->limit = provs[i]->limit ? provs[i]->limit : 1000;
-		if (q->limit && q->limit < j->limit)
-			j->limit = q->limit;
+		/* rows skipped here must be fetched too */
+		if (q->limit && q->limit + j->skip < j->limit)
+			j->limit = q->limit + j->skip;
 		j->end = mono() + own < t_end ? mono() + own : t_end;
 		if (setup(j, now, timebuf) && start(j, multi, conf))
 			running++;
@@ -676,9 +688,13 @@ prov_fetch(const struct pdns_conf *conf, const struct pdns_conf_provider *const 
 			running++;
 		}
 	}
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		st[i].requests = results[i].requests;
-	if (prov_state_update(conf->state_file, st, n, (int64_t)time(NULL), swhy, sizeof swhy) != 0)
+		if (st[i].requests || st[i].quota || st[i].answered)
+			changed = true;
+	}
+	if (changed &&
+	    prov_state_update(conf->state_file, st, n, (int64_t)time(NULL), swhy, sizeof swhy) != 0)
 		fprintf(stderr, "pdns: %s\n", swhy);
 out:
 	for (size_t i = 0; jobs && i < n; i++) {

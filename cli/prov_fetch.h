@@ -11,24 +11,36 @@
  * answer the query (Mnemonic and CIRCL match both sides; fences and types
  * are applied here too) are dropped before fn.
  *
+ * Limits: each request asks for min(provider limit, q->limit) rows; at
+ * most q->limit rows (0: no cap) reach fn per provider, then the status is
+ * LIMITED. q->offset is sent to DNSDB and Mnemonic and skipped here for
+ * the others. A provider's timeout counts from its first request over all
+ * its pages; deadline_ms bounds everything. Rows delivered before a
+ * timeout, quota or error stay delivered (the status says what happened).
+ *
  * Each provider ends with one struct prov_result: a status and a one-line
  * reason. Rate-limit and quota signals (HTTP 429, 402, 204, VirusTotal's
  * QuotaExceededError, PassiveTotal's quota message, Mnemonic's
  * millisUntilResourcesAvailable, Retry-After and X-RateLimit-* headers)
- * give PROV_ST_QUOTA and put the provider in backoff in the state file, so
- * the next runs do not call it until the backoff ends (PROV_ST_BACKOFF,
- * no request sent); a per-provider daily request budget is kept in the
- * same file. A provider that cannot answer a query kind (VirusTotal and a
- * wildcard, say) gets PROV_ST_UNSUPPORTED without a request.
+ * give PROV_ST_QUOTA and put the provider in backoff in the state file
+ * (conf->state_file, prov_state.h), so the next runs do not call it until
+ * the backoff ends (PROV_ST_BACKOFF, no request sent); a per-provider daily
+ * request budget is kept in the same file. A provider that cannot answer a
+ * query kind (VirusTotal and a wildcard, say) gets PROV_ST_UNSUPPORTED
+ * without a request. A state file that cannot be read or written costs
+ * only that memory: one line on stderr, the fetch goes on.
  *
- * Secrets: API keys are read from the config's secrets (pdns_conf.h), put
- * into request headers or URLs only, and wiped from libcurl's buffers and
- * ours when the fetch ends; no message, reason or log line ever holds a
- * key or a URL that carries one.
+ * Secrets: API keys are read from the config's secrets (pdns_conf.h) and
+ * put into request headers only (or libcurl's Basic auth), never into a
+ * URL; redirects are not followed. Our request buffers are wiped after
+ * each transfer, and libcurl's blocks are wiped when freed (allocator
+ * hooks installed by prov_fetch_global_init). A reason that would quote a
+ * key (a provider echoing it in an error) has it masked as "***".
  *
  * Threads: prov_fetch blocks until every provider is done or the deadline
  * passes; it may run in its own thread (fn is called from that thread).
- * curl_global_init is done once by prov_fetch_global_init().
+ * curl_global_init is done once by prov_fetch_global_init(), which must
+ * come before any other libcurl use in the process.
  */
 #ifndef PROV_FETCH_H
 #define PROV_FETCH_H

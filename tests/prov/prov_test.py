@@ -176,6 +176,22 @@ def test_paged(env):
         n = 3 if p == "360" else 5
         check(st[p]["status"] == "limited" and len(rows[p]) == n,
               "%s -l 5: %d rows, limited (%s)" % (p, len(rows[p]), st[p]["why"]))
+    # an offset: sent to dnsdb and mnemonic, skipped by the client for the others;
+    # at the limit no further page is asked for
+    rows, st, _ = env.run(env.config("paged-o", url=lambda p: env.mock.url("paged", p),
+                                     limit=3), ["-r", QNAME, "-O", "2", "-l", "3"])
+    for p in PROVS:
+        # 360 has no paging: its one page of limit = 3 rows holds only row 3,
+        # and one RRset object (times and counts of the set): compare rdata
+        if p == "360":
+            got, w = [r[2] for r in rows[p]], ["192.0.2.3"]
+        else:
+            got, w = sorted(rows[p]), expected(p, ROWS_PAGED[2:5], "name")
+        check(got == w and st[p]["status"] == "limited" and
+              st[p]["requests"] <= 2,
+              "%s -O 2 -l 3: rows 3 to 5 of 7, limited, %d requests (%s)" %
+              (p, st[p]["requests"], st[p]["why"]))
+    check(st["dnsdb"]["requests"] == 1, "dnsdb -O 2 -l 3: one request")
     # max-pages
     rows, st, _ = env.run(env.config("paged-m", url=lambda p: env.mock.url("paged", p),
                                      limit=3, max_pages=2), ["-r", QNAME])

@@ -19,6 +19,7 @@
 #include "cli/cli_query.h"
 #include "cli/pdns_conf.h"
 #include "cli/prov.h"
+#include "cli/prov_state.h"
 #include "proto/proto_err.h"
 #include "tap.h"
 
@@ -99,7 +100,7 @@ test_full(void)
 	          "[pdns]\n"
 	          "sources = local,dnsdb   # the default\n"
 	          "deadline = 2m\nhop-limit = 3\ncache = none\ncache-ttl = 2h\n"
-	          "ca-file = ca.pem\nstate = st\n"
+	          "ca-file = ca.pem\nstate = ~/st\n"
 	          "[provider dnsdb]\nurl = https://127.0.0.1:1/x/\nlimit = 50\nmax-pages = 3\n"
 	          "timeout = 7\ndaily-budget = 9\ncache-ttl = 1d\n"
 	          "[provider pt]\n"
@@ -116,6 +117,8 @@ test_full(void)
 	is_str(c.ca_file, want, "ca-file relative to the config");
 	snprintf(want, sizeof want, "%s/secrets", dir);
 	is_str(c.secrets_file, want, "secrets beside the config");
+	snprintf(want, sizeof want, "%s/st", dir);
+	is_str(c.state_file, want, "state = ~/st is below $HOME");
 	is_int(c.n_providers, 4, "four providers");
 	p = pdns_conf_provider(&c, "dnsdb");
 	ok(p && strcmp(p->def->name, "dnsdb") == 0 && strcmp(p->url, "https://127.0.0.1:1/x") == 0 &&
@@ -340,6 +343,45 @@ test_requests(void)
 	}
 }
 
+/* ---- the backoff and budget state -------------------------------------- */
+
+static void
+test_state(void)
+{
+	struct prov_state st[2] = {{.name = "vt"}, {.name = "dnsdb"}};
+	char path[512], why[200];
+	int64_t now = 1764000000;
+	struct stat sb;
+
+	snprintf(path, sizeof path, "%s/cache/pdns/prov-state", dir);
+	is_int(prov_state_load(path, st, 2, now, why, sizeof why), 0, "state: none yet");
+	ok(st[0].retry_at == 0 && st[0].requests == 0, "state: zeroes");
+	st[0].requests = 3;
+	st[0].quota = true;
+	st[0].retry_at = now + 60;
+	st[1].requests = 1;
+	st[1].answered = true;
+	is_int(prov_state_update(path, st, 2, now, why, sizeof why), 0, "state: written (%s)", why);
+	ok(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0600, "state: mode 0600, directories made");
+	st[0].requests = 2; /* a second run adds */
+	st[0].retry_at = now + 30; /* an earlier end never shortens the backoff */
+	prov_state_update(path, st, 1, now, why, sizeof why);
+	prov_state_load(path, st, 2, now, why, sizeof why);
+	ok(st[0].requests == 5 && st[0].retry_at == now + 60 && st[0].strikes == 2 &&
+	   st[1].requests == 1 && st[1].strikes == 0, "state: requests add up, strikes count");
+	prov_state_load(path, st, 2, now + 86400, why, sizeof why);
+	ok(st[0].requests == 0 && st[0].retry_at == now + 60, "state: a new UTC day, a new budget");
+	put("cache/pdns/prov-state", "# x\nvt 12 x\ndnsdb -1 2 3 4\nvt 7 20416 9 1 extra\n"
+	    "circl 5 20416 2 0\n", 0644);
+	is_int(prov_state_load(path, st, 2, now, why, sizeof why), 0, "state: damaged lines");
+	ok(st[0].retry_at == 0 && st[1].retry_at == 0, "state: damaged lines are ignored");
+	st[0].requests = 1;
+	st[0].quota = false;
+	st[0].answered = true;
+	prov_state_update(path, st, 1, now, why, sizeof why);
+	ok(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0600, "state: mode put back to 0600");
+}
+
 int
 main(void)
 {
@@ -347,10 +389,12 @@ main(void)
 	if (!mkdtemp(dir))
 		return 1;
 	chmod(dir, 0700);
+	setenv("HOME", dir, 1);
 	test_defaults();
 	test_full();
 	test_errors();
 	test_requests();
+	test_state();
 	{
 		char cmd[300];
 		snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
