@@ -24,28 +24,19 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "prov"))
 sys.path.insert(0, os.path.join(HERE, "..", "fed"))
 import prov_mock  # noqa: E402
+import prov_test  # noqa: E402
 import seed_scenario  # noqa: E402
 from prov_mock import CANARY, QADDR, QNAME  # noqa: E402
+from prov_test import check  # noqa: E402
 
 PDNS, SENSOR = sys.argv[1], sys.argv[2]
-checks = failures = 0
 outputs = []  # every stdout, stderr and status file, for the canary check
-
-
-def check(cond, what):
-    global checks, failures
-    checks += 1
-    print("%s %d - %s" % ("ok" if cond else "not ok", checks, what))
-    if not cond:
-        failures += 1
-    return cond
 
 
 # The store's part: the mock's address seen locally in a later window (it
@@ -109,26 +100,15 @@ def merge_model(alone):
 
 
 def setup():
-    tmp = tempfile.mkdtemp(prefix="fed_test.")
-    os.chmod(tmp, 0o700)
+    """The store, and prov_test's mock, dead server, CA and secrets."""
+    env = prov_test.Env(None)
+    tmp, mock, dead, ca, secrets = env.tmp, env.mock, env.dead, env.ca, env.secrets
     os.mkdir(os.path.join(tmp, "home"))
     seed_scenario.SOURCES["fed_test"] = LOCAL_ROWS
     seed_scenario.write_pcap("fed_test", os.path.join(tmp, "local.pcap"))
     subprocess.run([SENSOR, "-r", os.path.join(tmp, "local.pcap"), "--resolver", "10.9.0.53",
                     "--store", os.path.join(tmp, "store"), "-q"], check=True, timeout=60)
-    ca, _, cert, key = prov_mock.make_ca(tmp)
-    mock = prov_mock.Mock(cert, key)
-    dead = prov_mock.DeadServer()
     closed = prov_mock.closed_port()
-    secrets = os.path.join(tmp, "secrets")
-    with open(secrets, "w") as f:
-        f.write("[dnsdb]\napi-key = %s\n" % CANARY)
-        f.write("[circl]\nuser = %s\napi-key = %s\n" % (prov_mock.USER, CANARY))
-        f.write("[vt]\napi-key = %s\n" % CANARY)
-        f.write("[pt]\nuser = %s\napi-key = %s\n" % (prov_mock.USER, CANARY))
-        f.write("[mnemonic]\napi-key = %s\n" % CANARY)
-        f.write("[360]\napi-id = %s\napi-key = %s\n" % (prov_mock.KEY_ID, CANARY))
-    os.chmod(secrets, 0o600)
     urls = {"dnsdb": mock.url("ok", "dnsdb"), "circl": mock.url("ok", "circl"),
             "vt": mock.url("ok", "vt"), "pt": mock.url("quota", "pt"),
             "mnemonic": "https://127.0.0.1:%d/m/ok/mnemonic" % dead.port,
@@ -145,7 +125,7 @@ def setup():
                 if p == "mnemonic":
                     f.write("timeout = 2\n")
         return path
-    return tmp, mock, dead, config
+    return env, tmp, mock, config
 
 
 def status_lines(stderr):
@@ -276,7 +256,7 @@ def test_plain(tmp, config):
 
 
 def main():
-    tmp, mock, dead, config = setup()
+    env, tmp, mock, config = setup()
     try:
         test_merge_and_cache(tmp, mock, config)
         test_failures(tmp, mock, config)
@@ -284,11 +264,10 @@ def main():
         check(not any(CANARY in o for o in outputs),
               "the canary API key appears in no output, error or status file")
     finally:
-        mock.stop()
-        dead.stop()
+        env.stop()
         subprocess.run(["rm", "-rf", tmp])
-    print("1..%d" % checks)
-    return 1 if failures else 0
+    print("1..%d" % prov_test.checks)
+    return 1 if prov_test.failures else 0
 
 
 if __name__ == "__main__":
