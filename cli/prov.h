@@ -1,6 +1,8 @@
 /*
- * prov.h - provider response parsers: one file per provider maps its
- * response body to observations (issue 6).
+ * prov.h - providers: one file per provider (prov_<name>.c) maps a query
+ * to its HTTP request, says where the next page is, and maps its response
+ * body to observations (issue 6). prov_fetch.h runs them; adding a
+ * provider is that file, its prov_table entry and its declarations here.
  *
  * Every parser has the same shape: it reads a whole response body, calls
  * fn once per observation (struct proto_obs, proto_obs.h: wire-form names,

@@ -664,7 +664,7 @@ prov_fetch(const struct pdns_conf *conf, const struct pdns_conf_provider *const 
 		CURLMsg *m;
 		int left, still;
 		double t = mono();
-		curl_multi_poll(multi, NULL, 0, 50, NULL);
+		/* drive first: new transfers start without waiting for a poll */
 		curl_multi_perform(multi, &still);
 		while ((m = curl_multi_info_read(multi, &left)) != NULL) {
 			struct job *j = NULL;
@@ -687,6 +687,8 @@ prov_fetch(const struct pdns_conf *conf, const struct pdns_conf_provider *const 
 			}
 			running++;
 		}
+		if (running)
+			curl_multi_poll(multi, NULL, 0, 50, NULL);
 	}
 	for (size_t i = 0; i < n; i++) {
 		st[i].requests = results[i].requests;
