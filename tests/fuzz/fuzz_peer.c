@@ -77,6 +77,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Static, not malloc'd: -malloc_limit_mb=1 then catches any
 	 * allocation the decoder would make. */
 	static struct proto_peer_row rows[PROTO_PEER_ROWS_MAX];
+	static struct proto_peer_source sources[PROTO_PEER_SOURCES_MAX];
 	static uint8_t out[PROTO_PEER_MSG_MAX];
 	static char t1[TEXT_CAP], t2[TEXT_CAP];
 	struct proto_peer_msg m, d;
@@ -96,9 +97,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (proto_peer_decode(&d, data, size, rows, PROTO_PEER_ROWS_MAX) != 0 ||
 	    strcmp(text_of(&d, t2), t1) != 0)
 		abort();
-	/* Re-encode from the rows array; the smallest encodings can only
-	 * be as long as the input or shorter. */
-	if (proto_peer_encode(&d, out, PROTO_PEER_MSG_MAX, &len) != 0 || len > size)
+	/* Re-encode from the rows array (and the sources walked into theirs);
+	 * the smallest encodings can only be as long as the input or shorter. */
+	if (pt_sources_take(&d, sources) != 0 ||
+	    proto_peer_encode(&d, out, PROTO_PEER_MSG_MAX, &len) != 0 || len > size)
 		abort();
 	if (proto_peer_decode(&d, out, len, NULL, 0) != 0 ||
 	    strcmp(text_of(&d, t2), t1) != 0)

@@ -142,6 +142,25 @@ pt_sources(const struct proto_peer_msg *m, struct proto_buf *b)
 	return got;
 }
 
+/* The sources of a decoded message into buf[PROTO_PEER_SOURCES_MAX] and
+ * m->sources, so that it can be encoded again; 0 or the iterator's error. */
+static inline int
+pt_sources_take(struct proto_peer_msg *m, struct proto_peer_source *buf)
+{
+	struct proto_peer_sources it;
+	uint32_t n = 0;
+
+	if (!m->has_sources || m->sources != NULL)
+		return 0;
+	proto_peer_sources_init(&it, m);
+	while (n < PROTO_PEER_SOURCES_MAX && proto_peer_sources_next(&it, &buf[n]) == 1)
+		n++;
+	if (n != m->nsources)
+		return -1;
+	m->sources = buf;
+	return 0;
+}
+
 /*
  * The canonical text of m. Rows come from m->rows when set, else from the
  * decoded bytes (proto_peer_rows_next). Returns 0 or the iterator's error.
