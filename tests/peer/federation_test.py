@@ -293,6 +293,30 @@ def run(bindir, srcdir, tmp, procs):
           % (src.get("node-c"),))
     check(src.get("node-b") == (0, 4, "") and src.get("node-a") == (0, 5, ""),
           "node-a and node-b answered: %r" % src)
+
+    # The same through cli_node_query_fed, the API pdns uses.
+    def fed_query(key, hop, deadline):
+        t = time.time()
+        r = subprocess.run([os.path.join(bindir, "fed_query"), "tcp://127.0.0.1:%d" % P_["aq"],
+                            os.path.join(keys, "a.pub"), os.path.join(keys, key), NAME, "1",
+                            str(hop), str(deadline)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=30)
+        lines = [l.split("\t") for l in r.stdout.splitlines()]
+        return (r, time.time() - t, sorted((l[1], l[2]) for l in lines if l[0] == "row"),
+                {l[1]: (l[2], int(l[3]), l[4]) for l in lines if l[0] == "source"})
+    r, took, rows, src = fed_query("cli.key", 1, 3000)
+    check(r.returncode == 0 and rows == expected("node-a", "node-b") and
+          "end\tpartial=1" in r.stdout and took < 3.6,
+          "cli_node_query_fed: %d rows with origins, partial, in %.2f s (%s)"
+          % (len(rows), took, r.stderr.strip()))
+    check(src.get("node-a") == ("answered", 5, "") and src.get("node-b") == ("answered", 4, "")
+          and src.get("node-c", ("",))[0] == "refused" and
+          src.get("silent", ("",))[0] == "timed out",
+          "cli_node_query_fed: each source's status: %r" % src)
+    r, took, rows, src = fed_query("silent.key", 1, 3000)
+    check(r.returncode == 1 and "the node refused the query: queries not accepted" in r.stderr,
+          "cli_node_query_fed: a peer without accept = queries is refused with the reason (%s)"
+          % r.stderr.strip())
     silent.close()
 
     # A flood from a peer over its query-rate, a client asking meanwhile.
