@@ -141,7 +141,8 @@ static bool
 seen_check(struct node_fed *f, uint64_t id, int64_t now)
 {
 	size_t h = (size_t)((id * UINT64_C(0x9e3779b97f4a7c15)) >> 48) & (FED_SEEN_SLOTS - 1);
-	struct fed_seen *victim = NULL;
+	struct fed_seen *victim = NULL;  /* a free slot, else the oldest */
+	bool victim_live = true;
 
 	for (unsigned i = 0; i < FED_SEEN_PROBE; i++) {
 		struct fed_seen *e = &f->seen[(h + i) & (FED_SEEN_SLOTS - 1)];
@@ -149,9 +150,11 @@ seen_check(struct node_fed *f, uint64_t id, int64_t now)
 		if (live && e->id == id)
 			return true;
 		if (!live) {
-			if (victim == NULL || victim->at != 0)
+			if (victim_live) {
 				victim = e;
-		} else if (victim == NULL || (victim->at != 0 && e->at < victim->at)) {
+				victim_live = false;
+			}
+		} else if (victim == NULL || (victim_live && e->at < victim->at)) {
 			victim = e;
 		}
 	}
