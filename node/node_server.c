@@ -7,7 +7,9 @@
  * batches; or the whole query, replay or snapshot) before the next, which
  * keeps the store single-threaded and every exactly-once state simple: what
  * a snapshot reads is exactly what the published sequence numbers account
- * for, because nothing else writes meanwhile.
+ * for, because nothing else writes meanwhile. The one thing that outlives
+ * its message is a federated query waiting for peers (node_fed.c): its
+ * store part is done at once, the rest is relaying and a timer.
  */
 #include <errno.h>
 #include <fcntl.h>
