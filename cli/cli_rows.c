@@ -5,11 +5,13 @@
  * addressing table of indices finds a key's row. Names and rdata are copied
  * into an arena of large chunks, because a result set is built once, read
  * once and freed at once: one malloc per row would cost more than the rest.
- * A row's sources are a list threaded through one array of entries (the
- * head and next are indices + 1), so a row with one source costs one
- * entry and no allocation of its own; rows hold few sources, so walking
- * the list is cheaper than any index over it. Source names are interned
- * once per set and entries hold a 16-bit id.
+ * A row's first source is held in the row itself and the others form a
+ * list threaded through one array of entries (next is an index + 1): a
+ * lookup that merges touches the row it has to read anyway, and most rows
+ * have one or two sources, so walking the list is cheaper than any index
+ * over it. Source names are interned once per set; entries hold a 16-bit
+ * id. The fields a probe compares come first in a row, so they share its
+ * first cache line.
  */
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -30,21 +32,22 @@ struct cli_rows_chunk {
 	unsigned char data[];
 };
 
-struct cli_row {
-	struct proto_obs obs;
-	uint64_t hash;
-	uint8_t addr[16];  /* A/AAAA rdata as an address, for sorting */
-	uint8_t family;    /* 4, 6, or 0 when rdata is not an address */
-	bool known;        /* obs.count is a count, not "unknown" */
-	uint32_t src;      /* first source entry + 1; 0: none */
-};
-
 struct cli_rows_src {
 	int64_t time_first, time_last;
 	uint64_t count;
-	uint32_t next;     /* next entry of the same row + 1; 0 ends */
+	uint32_t next;     /* the row's next entry in cli_rows.src + 1; 0 ends */
 	uint16_t origin;   /* index into cli_rows.origin */
 	bool has_count;
+};
+
+struct cli_row {
+	uint64_t hash;
+	struct proto_obs obs;
+	struct cli_rows_src first; /* the first source, when has_src */
+	uint8_t addr[16];  /* A/AAAA rdata as an address, for sorting */
+	uint8_t family;    /* 4, 6, or 0 when rdata is not an address */
+	bool known;        /* obs.count is a count, not "unknown" */
+	bool has_src;
 };
 
 /*
@@ -62,8 +65,9 @@ struct cli_rows {
 	struct cli_rows_slot *slot;
 	size_t nslots;     /* a power of two, at least twice n */
 	struct cli_rows_chunk *chunk;
-	struct cli_rows_src *src;
+	struct cli_rows_src *src; /* second and later sources of rows */
 	size_t nsrc, srccap;
+	bool any_src;
 	char (*origin)[CLI_ROWS_ORIGIN_MAX + 1];
 	size_t norigins, origincap;
 	size_t last_origin; /* the origin of the previous add: rows come in runs */
@@ -262,29 +266,40 @@ cli_rows_merge(struct cli_rows *r, struct cli_row *row, const struct proto_obs *
 	}
 }
 
-/* Check o, then find its row or make one; *fresh says which. */
-static int
-cli_rows_locate(struct cli_rows *r, const struct proto_obs *o, struct cli_row **out,
-                bool *fresh)
+/* proto_obs's rules for a row we copy. */
+static bool
+cli_rows_valid(const struct proto_obs *o)
 {
-	uint64_t h;
+	return o->name != NULL && o->name_len != 0 && o->name_len <= PROTO_NAME_MAX &&
+	       (o->rdata != NULL || o->rdata_len == 0) &&
+	       (o->bailiwick == NULL ||
+	        (o->bailiwick_len != 0 && o->bailiwick_len <= PROTO_NAME_MAX));
+}
+
+/* Room in the index for `rows` rows without a rebuild. */
+static int
+cli_rows_reserve(struct cli_rows *r, size_t rows)
+{
+	size_t ns = r->nslots ? r->nslots : 1024;
+
+	if (r->nslots >= 2 * rows)
+		return 0;
+	while (ns < 2 * rows)
+		ns *= 2;
+	return cli_rows_reindex(r, ns);
+}
+
+/* Find the row of valid o (its hash h) or make one; *fresh says which. */
+static int
+cli_rows_locate(struct cli_rows *r, const struct proto_obs *o, uint64_t h,
+                struct cli_row **out, bool *fresh)
+{
 	struct cli_rows_slot *slot;
 	struct cli_row *row;
 	int err;
 
-	if (o->name == NULL || o->name_len == 0 || o->name_len > PROTO_NAME_MAX ||
-	    (o->rdata == NULL && o->rdata_len != 0) ||
-	    (o->bailiwick != NULL &&
-	     (o->bailiwick_len == 0 || o->bailiwick_len > PROTO_NAME_MAX)))
-		return PROTO_EINVAL;
-	if (r->nslots < 2 * (r->n + 1)) {
-		size_t ns = r->nslots ? r->nslots : 1024;
-		while (ns < 2 * (r->n + 1))
-			ns *= 2;
-		if ((err = cli_rows_reindex(r, ns)) != 0)
-			return err;
-	}
-	h = cli_rows_hash(o);
+	if ((err = cli_rows_reserve(r, r->n + 1)) != 0)
+		return err;
 	slot = cli_rows_find(r, o, h);
 	if (slot->row != 0) {
 		*out = &r->row[slot->row - 1];
@@ -330,9 +345,11 @@ cli_rows_add(struct cli_rows *r, const struct proto_obs *o)
 {
 	struct cli_row *row;
 	bool fresh;
-	int err = cli_rows_locate(r, o, &row, &fresh);
+	int err;
 
-	if (err != 0)
+	if (!cli_rows_valid(o))
+		return PROTO_EINVAL;
+	if ((err = cli_rows_locate(r, o, cli_rows_hash(o), &row, &fresh)) != 0)
 		return err;
 	row->known = true;
 	if (!fresh)
@@ -407,50 +424,57 @@ cli_rows_sat_add(uint64_t a, uint64_t b)
 	return b > UINT64_MAX - a ? UINT64_MAX : a + b;
 }
 
-/* A new source entry for row (after entry prev + 1, or as its head). */
+/* Source entry k of row: 0 is the one in the row, else r->src[k - 1]. */
+static struct cli_rows_src *
+cli_rows_entry(const struct cli_rows *r, const struct cli_row *row, uint32_t k)
+{
+	return k == 0 ? (struct cli_rows_src *)&row->first : &r->src[k - 1];
+}
+
+/* A new source for row, after its entry `tail` (unless it has none). */
 static int
-cli_rows_src_append(struct cli_rows *r, struct cli_row *row, uint32_t prev,
+cli_rows_src_append(struct cli_rows *r, struct cli_row *row, uint32_t tail,
                     const struct proto_obs *o, uint16_t id, bool has_count)
 {
-	struct cli_rows_src *e;
+	struct cli_rows_src *e = &row->first;
 
-	if (r->nsrc == r->srccap) {
-		size_t cap = r->srccap ? 2 * r->srccap : 1024;
-		struct cli_rows_src *ns = cap >= UINT32_MAX ? NULL :
-		                          realloc(r->src, cap * sizeof(*ns));
-		if (ns == NULL)
-			return PROTO_ENOMEM;
-		r->src = ns;
-		r->srccap = cap;
+	if (row->has_src) {
+		if (r->nsrc == r->srccap) {
+			size_t cap = r->srccap ? 2 * r->srccap : 1024;
+			struct cli_rows_src *ns = cap >= UINT32_MAX ? NULL :
+			                          realloc(r->src, cap * sizeof(*ns));
+			if (ns == NULL)
+				return PROTO_ENOMEM;
+			r->src = ns;
+			r->srccap = cap;
+		}
+		e = &r->src[r->nsrc++];
+		cli_rows_entry(r, row, tail)->next = (uint32_t)r->nsrc;
 	}
-	e = &r->src[r->nsrc++];
 	e->time_first = o->time_first;
 	e->time_last = o->time_last;
 	e->count = has_count ? o->count : 0;
 	e->next = 0;
 	e->origin = id;
 	e->has_count = has_count;
-	if (prev == 0)
-		row->src = (uint32_t)r->nsrc;
-	else
-		r->src[prev - 1].next = (uint32_t)r->nsrc;
+	row->has_src = true;
+	r->any_src = true;
 	return 0;
 }
 
-int
-cli_rows_add_src(struct cli_rows *r, const struct proto_obs *o, const char *origin,
+/* cli_rows_add_src for valid o, its hash h and source id. */
+static int
+cli_rows_put_src(struct cli_rows *r, const struct proto_obs *o, uint64_t h, uint16_t id,
                  bool has_count)
 {
 	struct cli_row *row;
 	struct cli_rows_src *e = NULL;
-	uint32_t i, prev = 0;
+	uint32_t k = 0;
 	uint64_t add;
-	uint16_t id;
 	bool fresh;
 	int err;
 
-	if ((err = cli_rows_origin_id(r, origin, &id)) != 0 ||
-	    (err = cli_rows_locate(r, o, &row, &fresh)) != 0)
+	if ((err = cli_rows_locate(r, o, h, &row, &fresh)) != 0)
 		return err;
 	add = has_count ? o->count : 0;
 	if (fresh) {
@@ -458,10 +482,16 @@ cli_rows_add_src(struct cli_rows *r, const struct proto_obs *o, const char *orig
 		row->known = has_count;
 		return cli_rows_src_append(r, row, 0, o, id, has_count);
 	}
-	for (i = row->src; i != 0; prev = i, i = r->src[i - 1].next) {
-		if (r->src[i - 1].origin == id) {
-			e = &r->src[i - 1];
-			break;
+	if (row->has_src) {
+		for (;;) {
+			struct cli_rows_src *x = cli_rows_entry(r, row, k);
+			if (x->origin == id) {
+				e = x;
+				break;
+			}
+			if (x->next == 0)
+				break;
+			k = x->next;
 		}
 	}
 	if (e != NULL) {
@@ -472,7 +502,7 @@ cli_rows_add_src(struct cli_rows *r, const struct proto_obs *o, const char *orig
 		add = add > e->count ? add - e->count : 0;
 		e->count += add;
 		e->has_count = e->has_count || has_count;
-	} else if ((err = cli_rows_src_append(r, row, prev, o, id, has_count)) != 0) {
+	} else if ((err = cli_rows_src_append(r, row, k, o, id, has_count)) != 0) {
 		return err;
 	}
 	row->known = row->known || has_count;
@@ -489,33 +519,69 @@ cli_rows_add_src(struct cli_rows *r, const struct proto_obs *o, const char *orig
 }
 
 int
+cli_rows_add_src(struct cli_rows *r, const struct proto_obs *o, const char *origin,
+                 bool has_count)
+{
+	uint16_t id;
+	int err;
+
+	if (!cli_rows_valid(o))
+		return PROTO_EINVAL;
+	if ((err = cli_rows_origin_id(r, origin, &id)) != 0)
+		return err;
+	return cli_rows_put_src(r, o, cli_rows_hash(o), id, has_count);
+}
+
+/* How far ahead cli_rows_add_rows prefetches: index slots, then rows. */
+#define CLI_ROWS_AHEAD 16
+
+int
 cli_rows_add_rows(struct cli_rows *r, const struct cli_rows *src)
 {
-	int err = 0;
+	uint16_t *map = calloc(src->norigins ? src->norigins : 1, sizeof(*map));
+	size_t mask;
+	int err = map == NULL ? PROTO_ENOMEM : cli_rows_reserve(r, r->n + src->n);
 
+	for (size_t k = 0; k < src->norigins && err == 0; k++)
+		err = cli_rows_origin_id(r, src->origin[k], &map[k]);
+	mask = r->nslots - 1;
+	/*
+	 * Every row of src is a random place in r's index and rows: the keys
+	 * are known ahead (src holds their hashes), so their slots and rows
+	 * are fetched some rows early and the misses overlap instead of
+	 * queueing one after the other.
+	 */
 	for (size_t i = 0; i < src->n && err == 0; i++) {
 		const struct cli_row *row = &src->row[i];
 		struct proto_obs o = row->obs;
 
-		if (row->src == 0) {
+		if (i + CLI_ROWS_AHEAD < src->n)
+			__builtin_prefetch(&r->slot[src->row[i + CLI_ROWS_AHEAD].hash & mask]);
+		if (i + CLI_ROWS_AHEAD / 2 < src->n) {
+			uint32_t at = r->slot[src->row[i + CLI_ROWS_AHEAD / 2].hash & mask].row;
+			if (at != 0)
+				__builtin_prefetch(&r->row[at - 1]);
+		}
+		if (!row->has_src) {
 			err = cli_rows_add(r, &o);
 			continue;
 		}
-		for (uint32_t k = row->src; k != 0 && err == 0; k = src->src[k - 1].next) {
-			const struct cli_rows_src *e = &src->src[k - 1];
+		for (const struct cli_rows_src *e = &row->first; e != NULL && err == 0;
+		     e = e->next ? &src->src[e->next - 1] : NULL) {
 			o.time_first = e->time_first;
 			o.time_last = e->time_last;
 			o.count = e->count;
-			err = cli_rows_add_src(r, &o, src->origin[e->origin], e->has_count);
+			err = cli_rows_put_src(r, &o, row->hash, map[e->origin], e->has_count);
 		}
 	}
+	free(map);
 	return err;
 }
 
 bool
 cli_rows_has_sources(const struct cli_rows *r)
 {
-	return r->nsrc > 0;
+	return r->any_src;
 }
 
 bool
@@ -539,15 +605,12 @@ cli_rows_source(const struct cli_rows *r, size_t id)
 bool
 cli_rows_src_next(const struct cli_rows *r, size_t i, size_t *it, struct cli_src *out)
 {
-	size_t k;
 	const struct cli_rows_src *e;
 
-	if (i >= r->n || *it == SIZE_MAX)
+	/* *it: 0 the row's own entry, then r->src index + 1, SIZE_MAX the end. */
+	if (i >= r->n || *it == SIZE_MAX || (*it == 0 && !r->row[i].has_src))
 		return false;
-	k = *it == 0 ? r->row[i].src : *it;
-	if (k == 0)
-		return false;
-	e = &r->src[k - 1];
+	e = *it == 0 ? &r->row[i].first : &r->src[*it - 1];
 	out->origin = r->origin[e->origin];
 	out->id = e->origin;
 	out->time_first = e->time_first;
