@@ -60,6 +60,11 @@ prov_circl_request(const struct proto_query *q, uint64_t limit,
 	if ((rc = prov_req_check(q, PROV_K_RRSET | PROV_K_RDATA_NAME | PROV_K_RDATA_IP,
 	                         "CIRCL", why, whylen)))
 		return rc;
+	/* The cursor came from a response header: it goes back into one. */
+	for (const char *c = cur->token; *c; c++)
+		if ((unsigned char)*c < 0x21 || (unsigned char)*c > 0x7e)
+			return prov_why(why, whylen, PROTO_EINVAL, "CIRCL: a cursor that is not "
+			                "printable ASCII");
 	prov_request_init(r);
 	rc = prov_req_value(q, v, sizeof v) || prov_req_path(r, "/pdns/query/%s", v) ||
 	     prov_req_header(r, "Accept: application/json") ||

@@ -32,7 +32,7 @@ prov_request_wipe(struct prov_request *r)
 
 /* Append vprintf text at buf + strlen(buf); PROTO_ESPACE, buf unchanged,
  * when it does not fit. */
-static int
+static int __attribute__((format(printf, 3, 0)))
 vappend(char *buf, size_t cap, const char *fmt, va_list ap)
 {
 	size_t n = strlen(buf);
