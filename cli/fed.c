@@ -162,6 +162,30 @@ fed_from_peer(unsigned st)
 	return FED_ERROR;
 }
 
+/* Add got's rows to rows, every source but `own` (the node's name). */
+static void
+fed_node_peers(struct cli_rows *rows, const struct cli_rows *got, const char *own)
+{
+	char name[CLI_ROWS_ORIGIN_MAX + 1] = "";
+
+	if (own != NULL)
+		cli_rows_source_name(own, name);
+	for (size_t i = 0; i < cli_rows_count(got); i++) {
+		struct proto_obs o = *cli_rows_get(got, i);
+		struct cli_src s;
+		size_t it = 0;
+		while (cli_rows_src_next(got, i, &it, &s)) {
+			if (strcmp(s.origin, name) == 0)
+				continue;
+			o.time_first = s.time_first;
+			o.time_last = s.time_last;
+			o.count = s.count;
+			if (cli_rows_add_src(rows, &o, s.origin, s.has_count) == PROTO_ENOMEM)
+				return;
+		}
+	}
+}
+
 /*
  * Ask the node (and through it its peers, up to the hop limit): every row
  * with its origin; one source per status the node reports (itself first,
@@ -174,31 +198,40 @@ fed_node(const struct fed_req *req, struct cli_rows *rows, struct fed_source *sr
 {
 	const struct fed_node *n = req->node;
 	struct cli_node_fed *fed = calloc(1, sizeof(*fed));
+	struct cli_rows *got = NULL;
 	char why[512] = "";
-	size_t k = 0;
+	size_t k = 0, skip;
 	uint64_t before = cli_rows_count(rows);
 	int err;
 
 	snprintf(src[0].name, sizeof(src[0].name), "node");
-	if (fed == NULL) {
+	if (fed == NULL || (n->peers_only && cli_rows_new(&got) != 0)) {
+		free(fed);
 		fed_set(&src[0], FED_ERROR, "out of memory");
 		return 1;
 	}
 	fed->hop_limit = n->hop_limit;
 	fed->deadline_ms = n->timeout_s * 1000u;
 	err = cli_node_query_fed(n->endpoint, n->node_pub, n->pub, n->sec, req->q, fed,
-	                         fed_node_row, rows, why, sizeof(why));
+	                         fed_node_row, got != NULL ? got : rows, why, sizeof(why));
 	if (fed->limited)
 		*limited = true;
+	if (got != NULL) {
+		/* The node always answers from its store too: drop its own rows. */
+		fed_node_peers(rows, got, fed->nsources > 0 ? fed->sources[0].name : NULL);
+		cli_rows_destroy(&got);
+	}
 	if (err == 0 && fed->nsources > 0) {
-		for (k = 0; k < fed->nsources && k < cap; k++) {
-			const struct cli_node_source *ns = &fed->sources[k];
+		/* The node itself comes first: not a source when only peers are. */
+		skip = n->peers_only ? 1 : 0;
+		for (k = 0; k + skip < fed->nsources && k < cap; k++) {
+			const struct cli_node_source *ns = &fed->sources[k + skip];
 			snprintf(src[k].name, sizeof(src[k].name), "%s", ns->name);
 			fed_set(&src[k], fed_from_peer(ns->status), ns->why);
 			src[k].rows = ns->rows;
 		}
 		free(fed);
-		return k;
+		return k > 0 ? k : 1;
 	}
 	/* Rows received before a failure are kept, as any source's are. */
 	src[0].rows = fed->returned ? fed->returned : cli_rows_count(rows) - before;

@@ -8,6 +8,10 @@
  * store's or node's rows first, then each provider's in the order given,
  * so the row order does not depend on which answer came first. A source
  * that fails or times out gets its status; the others' rows are kept.
+ * The node (cli_node_query_fed) gives each row with its origin and one
+ * status per source it asked: itself and each peer, so every node and
+ * peer is a source of its own; with hop limit 0 it reports none and the
+ * one status is "node".
  *
  * Provider cache: with a cache directory (pdns.conf "cache"), pdns opens
  * a store of its own there (STORE_WRITE, never the node's store) and keeps
@@ -57,7 +61,8 @@ const char *fed_status_name(enum fed_status st);
 bool fed_status_ok(enum fed_status st);
 
 struct fed_source {
-	char name[CLI_ROWS_ORIGIN_MAX + 1]; /* "local", "node", a provider's name */
+	char name[CLI_ROWS_ORIGIN_MAX + 1]; /* "local", "node", a node or peer's
+	                                     * name, a provider's */
 	enum fed_status status;
 	uint64_t rows;           /* rows it gave */
 	double seconds;          /* wall time it took */
@@ -71,6 +76,7 @@ struct fed_node {
 	uint8_t node_pub[PROTO_KEYS_LEN], pub[PROTO_KEYS_LEN], sec[PROTO_KEYS_LEN];
 	unsigned timeout_s;
 	unsigned hop_limit;      /* 0: the node's own rows only */
+	bool peers_only;         /* drop the node's own rows and status */
 };
 
 struct fed_req {

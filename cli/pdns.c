@@ -746,7 +746,9 @@ run_fed(const struct args *a, const struct proto_query *q, const struct pdns_con
 			goto done;
 		node.endpoint = a->node;
 		node.timeout_s = a->node_timeout ? (unsigned)a->node_timeout : 30;
-		node.hop_limit = sel.peers ? conf->hop_limit : 0;
+		/* Peers are asked only when the node may forward at least once. */
+		node.hop_limit = !sel.peers ? 0 : conf->hop_limit ? conf->hop_limit : 1;
+		node.peers_only = !sel.local;
 		req.node = &node;
 	} else if (sel.local) {
 		req.store = a->store;

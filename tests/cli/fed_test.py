@@ -315,6 +315,15 @@ def test_node(bindir, tmp, config):
               shared.get("time_first") == min(F.T0, d["time_first"]),
               "the shared address: node-a's, node-b's and dnsdb's counts added (%r)"
               % shared.get("count"))
+        code, out, err, st, _ = pdns(tmp, q, sources="peers", conf=nconf, extra=node,
+                                     store=False)
+        lines = status_lines(err)
+        got = rows_of(out)
+        check(code == 0 and "node-a" not in lines and "node-b" in lines and
+              {k[2]: [s["origin"] for s in o["sources"]] for k, o in got.items()} ==
+              {QADDR: ["node-b"], "192.0.2.11": ["node-b"], "192.0.2.12": ["node-c"]},
+              "--sources peers: the peers' rows and statuses, not the node's own (%s)"
+              % sorted(lines))
         code, out, err, st, _ = pdns(tmp, q, sources="local", conf=nconf, extra=node,
                                      store=False)
         check(code == 0 and sorted(k[2] for k in rows_of(out)) == sorted(rows["a"]) and
