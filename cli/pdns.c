@@ -132,7 +132,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: %s (--store DIR | --node ENDPOINT --node-key PUB --key FILE)\n"
-	        "       (-r|-n|-i|-R|-N|--nxdomain) ARG [options]\n\n", PROG);
+	        "       (-r|-n|-i|-R|-N|--nxdomain) ARG [--sources LIST] [options]\n\n", PROG);
 	proto_opt_usage(f, opts, NOPTS, 38);
 	fprintf(f, "\nTS: epoch seconds, 2024-01-31, 2024-01-31T12:00:00[Z|+hh:mm], or before\n"
 	           "now: -86400, 7d, -1w2d, 3h30m (units w d h m s, in that order)\n"
@@ -745,7 +745,8 @@ run_fed(const struct args *a, const struct proto_query *q, const struct pdns_con
 		if ((code = node_keys(a, node.node_pub, node.pub, node.sec)) != 0)
 			goto done;
 		node.endpoint = a->node;
-		node.timeout_s = a->node_timeout ? (unsigned)a->node_timeout : 30;
+		node.timeout_s = a->node_timeout ? (unsigned)a->node_timeout :
+		                 conf->deadline_s ? conf->deadline_s : 30;
 		/* Peers are asked only when the node may forward at least once. */
 		node.hop_limit = !sel.peers ? 0 : conf->hop_limit ? conf->hop_limit : 1;
 		node.peers_only = !sel.local;
