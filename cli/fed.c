@@ -287,6 +287,30 @@ fed_cache_key(const struct fed_cache *c, const char *name, uint8_t *key)
 	return pl + nl + 9;
 }
 
+/* Whether paths a and b (b may be NULL) name the same existing directory. */
+static bool
+fed_same_dir(const char *a, const char *b)
+{
+	char *ra, *rb;
+	bool same;
+
+	if (b == NULL)
+		return false;
+	ra = realpath(a, NULL);
+	rb = realpath(b, NULL);
+	same = ra != NULL && rb != NULL && strcmp(ra, rb) == 0;
+	free(ra);
+	free(rb);
+	return same;
+}
+
+/* Whether provider p's name fits a cache origin ("prov:" + name). */
+static bool
+fed_cache_named(const struct pdns_conf_provider *p)
+{
+	return strlen(p->name) + 5 <= STORE_ORIGIN_NAME_MAX;
+}
+
 /* Open the cache store; a cache that cannot be used is a note, not an error. */
 static void
 fed_cache_open(const struct fed_req *req, struct fed_cache *c, struct fed_result *res)
@@ -297,6 +321,13 @@ fed_cache_open(const struct fed_req *req, struct fed_cache *c, struct fed_result
 	c->db = NULL;
 	if (req->conf == NULL || req->conf->cache_dir == NULL || req->nprovs == 0)
 		return;
+	if (fed_same_dir(req->conf->cache_dir, req->store)) {
+		/* Provider rows must never land in a store a node shares from. */
+		snprintf(res->cache_note, sizeof(res->cache_note), "provider cache '%s' not "
+		         "used: it is the local store (give pdns.conf a cache of its own)",
+		         req->conf->cache_dir);
+		return;
+	}
 	if (proto_query_encode(req->q, c->query, sizeof(c->query), &c->qlen) != 0)
 		return;
 	c->qhash = 0xcbf29ce484222325ULL;
@@ -335,7 +366,7 @@ fed_cache_serve(const struct fed_req *req, struct fed_cache *c,
 	struct store_query_info info;
 	double t0 = fed_now();
 
-	if (c->db == NULL || req->no_cache ||
+	if (c->db == NULL || req->no_cache || !fed_cache_named(p) ||
 	    store_db_get_meta(c->db, key, klen, val, sizeof(val), &vlen) != 0 ||
 	    vlen != FED_CACHE_HEAD + c->qlen ||
 	    memcmp(val + FED_CACHE_HEAD, c->query, c->qlen) != 0 ||
@@ -379,8 +410,10 @@ fed_cache_store(const struct fed_req *req, struct fed_cache *c,
 	uint16_t oid;
 	int err;
 
-	if (w == NULL)
+	if (w == NULL || !fed_cache_named(p)) {
+		free(w);
 		return;
+	}
 	snprintf(origin, sizeof(origin), "prov:%s", p->name);
 	err = store_db_origin_id(c->db, origin, true, &oid, why, sizeof(why));
 	for (size_t i = 0; i < n && err == 0; i++) {

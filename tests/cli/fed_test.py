@@ -117,12 +117,13 @@ def setup():
             "mnemonic": "https://127.0.0.1:%d/m/ok/mnemonic" % dead.port,
             "360": "https://127.0.0.1:%d/m/ok/360" % closed}
 
-    def config(name, pdns_extra=""):
+    def config(name, pdns_extra="", cache=None):
         path = os.path.join(tmp, name + ".conf")
         with open(path, "w") as f:
             f.write("[pdns]\nca-file = %s\nsecrets = %s\nstate = %s.state\n"
                     "cache = %s\ncache-ttl = 1h\ndeadline = 20\n%s"
-                    % (ca, secrets, name, os.path.join(tmp, name + ".cache"), pdns_extra))
+                    % (ca, secrets, name, cache or os.path.join(tmp, name + ".cache"),
+                       pdns_extra))
             for p, u in urls.items():
                 f.write("\n[provider %s]\nurl = %s\n" % (p, u))
                 if p == "mnemonic":
@@ -254,6 +255,14 @@ def test_plain(tmp, config):
     lines = status_lines(err)
     check(code == 0 and "local" in lines and "dnsdb" in lines and '"sources":[' in out,
           "pdns.conf sources = local,dnsdb is the default (%s)" % sorted(lines))
+    same = config("same", cache=os.path.join(tmp, "store"))
+    code, out, err, _, _ = pdns(tmp, ["-r", QNAME, "-j"], sources="local,dnsdb", conf=same)
+    check(code == 0 and "provider cache '%s' not used: it is the local store" %
+          os.path.join(tmp, "store") in err and '"origin":"dnsdb"' in out,
+          "a cache that is the local store is not used (dnsdb still asked)")
+    code, out, err, _, _ = pdns(tmp, ["-r", QNAME, "-j"], sources="local", conf=same)
+    check(code == 0 and '"origin":"dnsdb"' not in out and out != "",
+          "and no provider row went into the local store")
     code, out, err, _, _ = pdns(tmp, ["-r", QNAME], sources="bogus", conf=conf)
     check(code == 64 and "'bogus'" in err, "an unknown source: exit 64 (%d)" % code)
 
