@@ -376,7 +376,9 @@ cli_rows_source_name(const char *origin, char out[CLI_ROWS_ORIGIN_MAX + 1])
 	len = strcspn(origin, "/");
 	if (len == 0 || len > CLI_ROWS_ORIGIN_MAX)
 		return 0;
-	memcpy(out, origin, len);
+	/* Names come from peers too: a control byte must not reach a terminal. */
+	for (size_t i = 0; i < len; i++)
+		out[i] = origin[i] >= 0x20 && origin[i] < 0x7f ? origin[i] : '?';
 	out[len] = '\0';
 	return len;
 }

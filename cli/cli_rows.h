@@ -88,8 +88,9 @@ int cli_rows_add_rows(struct cli_rows *r, const struct cli_rows *src);
 
 /*
  * The source name of a store or answer origin into out: "PEER/GROUP" gives
- * "PEER", "prov:NAME" gives "NAME", anything else itself. Returns its
- * length, or 0 for an empty or over-long result (nothing written then).
+ * "PEER", "prov:NAME" gives "NAME", anything else itself, with any byte
+ * outside printable ASCII as '?'. Returns its length, or 0 for an empty
+ * or over-long result (nothing written then).
  */
 size_t cli_rows_source_name(const char *origin, char out[CLI_ROWS_ORIGIN_MAX + 1]);
 

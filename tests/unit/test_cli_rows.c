@@ -142,6 +142,8 @@ test_rules(void)
 	is_int(cli_rows_source_name("peerB/g1/x", name), 5, "PEER/GROUP/.. -> PEER");
 	is_str(name, "peerB", "name peerB");
 	is_int(cli_rows_source_name("prov:", name), 0, "'prov:' alone is empty");
+	is_int(cli_rows_source_name("pe\ner\x1b[2J/g", name), 9, "control bytes kept in place");
+	is_str(name, "pe?er?[2J", "as '?'");
 	cli_rows_destroy(&r);
 }
 
@@ -315,6 +317,7 @@ test_model(void)
 	ok(cli_rows_nsources(joined) == NSRC, "%d sources named", NSRC);
 
 	/* A broken merge must show: a wrong count is caught by the model. */
+	printf("# a difference made on purpose:\n");
 	model[key_of(cli_rows_get(joined, 0))][0].count += 1;
 	model[key_of(cli_rows_get(joined, 0))][0].seen = true;
 	ok(check_model(joined) > 0, "the model check catches a difference");
