@@ -555,9 +555,8 @@ load_config(struct args *a, struct pdns_conf *conf)
 	int err = pdns_conf_load(conf, a->config, why, sizeof(why));
 
 	if (err != 0) {
-		fprintf(stderr, "%s: %s%s%s: %s\n", PROG, a->config ? "--config '" : "config",
-		        a->config ? a->config : "", a->config ? "'" : "",
-		        why[0] ? why : proto_strerror(err));
+		/* pdns_conf's reasons name the file (and line) already. */
+		fprintf(stderr, "%s: %s\n", PROG, why[0] ? why : proto_strerror(err));
 		return err == PROTO_ENOENT ? EXIT_NOINPUT : err == PROTO_ENOMEM ? EXIT_SOFTWARE
 		       : EXIT_CONFIG;
 	}

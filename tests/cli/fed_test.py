@@ -263,6 +263,24 @@ def test_plain(tmp, config):
     code, out, err, _, _ = pdns(tmp, ["-r", QNAME, "-j"], sources="local", conf=same)
     check(code == 0 and '"origin":"dnsdb"' not in out and out != "",
           "and no provider row went into the local store")
+    code, out, err, _, _ = pdns(tmp, ["-r", QNAME], conf=os.path.join(tmp, "none.conf"))
+    check(code == 66 and err.count("\n") == 1 and "none.conf" in err,
+          "a missing --config: exit 66, one line (%s)" % err.strip())
+    bad = os.path.join(tmp, "bad.conf")
+    with open(bad, "w") as f:
+        f.write("[pdns]\nbogus = 1\n")
+    code, out, err, _, _ = pdns(tmp, ["-r", QNAME], conf=bad)
+    check(code == 78 and err.count("\n") == 1 and "bad.conf:2" in err,
+          "a bad pdns.conf: exit 78, FILE:LINE (%s)" % err.strip())
+    open_secrets = os.path.join(tmp, "open-secrets")
+    with open(open_secrets, "w") as f:
+        f.write("[dnsdb]\napi-key = %s\n" % CANARY)
+    os.chmod(open_secrets, 0o644)
+    with open(bad, "w") as f:
+        f.write("[pdns]\nsecrets = %s\n[provider dnsdb]\n" % open_secrets)
+    code, out, err, _, _ = pdns(tmp, ["-r", QNAME], sources="dnsdb", conf=bad)
+    check(code == 78 and "0644" in err, "secrets readable by others: exit 78 (%s)"
+          % err.strip())
     code, out, err, _, _ = pdns(tmp, ["-r", QNAME], sources="bogus", conf=conf)
     check(code == 64 and "'bogus'" in err, "an unknown source: exit 64 (%d)" % code)
 
