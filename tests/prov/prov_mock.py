@@ -75,6 +75,9 @@ class Mock:
         self.requests = []   # (scenario, provider, path, headers) for tests
         self.lock = threading.Lock()
         self.slow_s = 4.0
+        # scenario -> {provider: rows}: tests with histories of their own
+        # (tests/fed/seed_test.py) serve them under /m/<scenario>/<provider>
+        self.datasets = {}
         mock = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -131,6 +134,8 @@ class Mock:
             return self.quota(h, prov)
         if scen == "garbage":
             return self.send(h, 200, "text/html", "<html><body>Service Unavailable</body>")
+        if scen in self.datasets:
+            return fn(h, path, qs, self.datasets[scen].get(prov, []))
         rows = {"ok": ROWS_OK, "slow": ROWS_OK, "empty": [], "paged": ROWS_PAGED,
                 "malformed": [(QNAME, "A", CANARY, 1, 2, 3)]}[scen]
         return fn(h, path, qs, rows)
