@@ -6,6 +6,8 @@
  * so the merged set is touched by one thread only and the merge order is
  * fixed; those per-provider sets are also exactly what the cache stores.
  */
+#include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,8 +17,10 @@
 #include "cli/cli_node.h"
 #include "cli/fed.h"
 #include "cli/prov_fetch.h"
+#include "proto/proto_buf.h"
 #include "proto/proto_err.h"
 #include "proto/proto_peer.h"
+#include "proto/proto_time.h"
 #include "store/store_db.h"
 
 #define FED_CACHE_PREFIX "prov-cache:"
@@ -659,4 +663,149 @@ fed_run(const struct fed_req *req, struct cli_rows *rows, struct fed_result *res
 		return err;
 	}
 	return 0;
+}
+
+/* --- statuses ------------------------------------------------------------ */
+
+int
+fed_totals_add(struct fed_totals *tt, const struct fed_result *res)
+{
+	tt->limited = tt->limited || res->limited;
+	for (size_t i = 0; i < res->n; i++) {
+		const struct fed_source *s = &res->src[i];
+		struct fed_total *t = NULL;
+		bool ok = fed_status_ok(s->status);
+
+		for (size_t k = 0; k < tt->n && t == NULL; k++)
+			if (strcmp(tt->t[k].s.name, s->name) == 0)
+				t = &tt->t[k];
+		if (t == NULL) {
+			if (tt->n == tt->cap) {
+				size_t cap = tt->cap ? 2 * tt->cap : 8;
+				struct fed_total *nt = realloc(tt->t, cap * sizeof(*nt));
+				if (nt == NULL)
+					return PROTO_ENOMEM;
+				tt->t = nt;
+				tt->cap = cap;
+			}
+			t = &tt->t[tt->n++];
+			memset(t, 0, sizeof(*t));
+			t->s = *s;
+			t->s.rows = 0;
+			t->s.seconds = 0;
+		} else if (!ok || fed_status_ok(t->s.status)) {
+			/* The last failure stays the status; else the last answer. */
+			t->s.status = s->status;
+			memcpy(t->s.why, s->why, sizeof(t->s.why));
+		}
+		t->s.rows += s->rows;
+		t->s.seconds += s->seconds;
+		if (s->retry_at > t->s.retry_at)
+			t->s.retry_at = s->retry_at;
+		t->lookups++;
+		t->answered += ok;
+	}
+	return 0;
+}
+
+void
+fed_totals_free(struct fed_totals *tt)
+{
+	free(tt->t);
+	memset(tt, 0, sizeof(*tt));
+}
+
+bool
+fed_totals_ok(const struct fed_totals *tt)
+{
+	for (size_t i = 0; i < tt->n; i++)
+		if (tt->t[i].answered > 0)
+			return true;
+	return false;
+}
+
+void
+fed_totals_print(FILE *f, const char *prog, const struct fed_totals *tt)
+{
+	char iso[PROTO_TIME_TEXT_MAX];
+
+	for (size_t i = 0; i < tt->n; i++) {
+		const struct fed_total *t = &tt->t[i];
+		const struct fed_source *s = &t->s;
+
+		fprintf(f, "%s: source %s: %s", prog, s->name, fed_status_name(s->status));
+		if (fed_status_ok(s->status) || s->rows > 0)
+			fprintf(f, " %" PRIu64 " rows in %.1f s", s->rows, s->seconds);
+		if (s->why[0] != '\0')
+			fprintf(f, ": %s", s->why);
+		if (s->retry_at > 0) {
+			proto_time_format_iso(s->retry_at, iso);
+			fprintf(f, " (retry after %s UTC)", iso);
+		}
+		if (t->lookups > 1)
+			fprintf(f, " (answered %zu of %zu lookups)", t->answered, t->lookups);
+		fputc('\n', f);
+	}
+}
+
+static void
+fed_json_str(struct proto_buf *b, const char *s)
+{
+	proto_buf_putc(b, '"');
+	proto_buf_put_json(b, s, strlen(s));
+	proto_buf_putc(b, '"');
+}
+
+int
+fed_totals_write(const char *path, const struct fed_totals *tt, size_t rows, int code)
+{
+	size_t cap = 512 + tt->n * (2 * CLI_ROWS_ORIGIN_MAX + 6 * 256 + 200);
+	char *mem = malloc(cap), num[32];
+	struct proto_buf b;
+	FILE *f;
+	bool ok;
+
+	if (mem == NULL)
+		return PROTO_ENOMEM;
+	proto_buf_init(&b, mem, cap);
+	proto_buf_puts(&b, "{\"sources\":{");
+	for (size_t i = 0; i < tt->n; i++) {
+		const struct fed_source *s = &tt->t[i].s;
+		if (i > 0)
+			proto_buf_putc(&b, ',');
+		fed_json_str(&b, s->name);
+		proto_buf_puts(&b, ":{\"status\":");
+		fed_json_str(&b, fed_status_name(s->status));
+		proto_buf_puts(&b, ",\"rows\":");
+		proto_buf_put_u64(&b, s->rows);
+		snprintf(num, sizeof(num), "%.3f", s->seconds);
+		proto_buf_puts(&b, ",\"seconds\":");
+		proto_buf_puts(&b, num);
+		proto_buf_puts(&b, ",\"why\":");
+		fed_json_str(&b, s->why);
+		proto_buf_puts(&b, ",\"retry_at\":");
+		proto_buf_put_i64(&b, s->retry_at);
+		proto_buf_puts(&b, ",\"lookups\":");
+		proto_buf_put_u64(&b, tt->t[i].lookups);
+		proto_buf_puts(&b, ",\"answered\":");
+		proto_buf_put_u64(&b, tt->t[i].answered);
+		proto_buf_putc(&b, '}');
+	}
+	proto_buf_puts(&b, "},\"rows\":");
+	proto_buf_put_u64(&b, rows);
+	proto_buf_puts(&b, tt->limited ? ",\"limited\":true" : ",\"limited\":false");
+	proto_buf_puts(&b, ",\"exit\":");
+	proto_buf_put_i64(&b, code);
+	proto_buf_puts(&b, "}\n");
+	if (b.err != 0) {
+		free(mem);
+		errno = ENOSPC;
+		return PROTO_EIO;
+	}
+	f = fopen(path, "w");
+	ok = f != NULL && fwrite(b.data, 1, b.len, f) == b.len;
+	if (f != NULL && fclose(f) != 0)
+		ok = false;
+	free(mem);
+	return ok ? 0 : PROTO_EIO;
 }

@@ -35,6 +35,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "cli/cli_rows.h"
 #include "cli/pdns_conf.h"
@@ -101,5 +102,44 @@ struct fed_result {
 int fed_run(const struct fed_req *req, struct cli_rows *rows, struct fed_result *res,
             char *why, size_t whylen);
 void fed_result_free(struct fed_result *res);
+
+/*
+ * The statuses of one lookup or of many (a pivot asks every source many
+ * times): one entry per source name in order of first appearance, rows
+ * and seconds summed, the status and reason of its last failure (else of
+ * its last answer), the latest retry time.
+ */
+struct fed_total {
+	struct fed_source s;
+	size_t lookups, answered;
+};
+
+struct fed_totals {
+	struct fed_total *t;
+	size_t n, cap;
+	bool limited;
+};
+
+/* Count res in; PROTO_ENOMEM. tt starts zeroed. */
+int fed_totals_add(struct fed_totals *tt, const struct fed_result *res);
+void fed_totals_free(struct fed_totals *tt);
+
+/* Whether some source answered (answered, limited or cached) at least once. */
+bool fed_totals_ok(const struct fed_totals *tt);
+
+/*
+ * One line per source, PROG: source NAME: STATUS[ N rows in S s][: WHY]
+ * [ (retry after ISO UTC)][ (answered K of L lookups)], the last part when
+ * it was asked more than once.
+ */
+void fed_totals_print(FILE *f, const char *prog, const struct fed_totals *tt);
+
+/*
+ * The same as one JSON object into path:
+ * {"sources":{"NAME":{"status":"..","rows":N,"seconds":S,"why":"..",
+ * "retry_at":T,"lookups":L,"answered":K},..},"rows":N,"limited":B,"exit":C}
+ * PROTO_EIO (errno) or PROTO_ENOMEM.
+ */
+int fed_totals_write(const char *path, const struct fed_totals *tt, size_t rows, int code);
 
 #endif

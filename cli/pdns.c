@@ -24,6 +24,7 @@
 #include <sodium.h>
 
 #include "cli/cli_admin.h"
+#include "cli/cli_graph.h"
 #include "cli/cli_keygen.h"
 #include "cli/cli_node.h"
 #include "cli/cli_out.h"
@@ -31,6 +32,7 @@
 #include "cli/cli_rows.h"
 #include "cli/fed.h"
 #include "cli/pdns_conf.h"
+#include "cli/pivot.h"
 #include "proto/proto_err.h"
 #include "proto/proto_opt.h"
 #include "proto/proto_keys.h"
@@ -51,7 +53,8 @@ enum {
 enum { OPT_NXDOMAIN = 256, OPT_SECTIONS, OPT_STORE, OPT_MAX_SCAN,
        OPT_FIRST_AFTER, OPT_FIRST_BEFORE, OPT_LAST_AFTER, OPT_LAST_BEFORE,
        OPT_NOW, OPT_NODE, OPT_NODE_KEY, OPT_KEY, OPT_NODE_TIMEOUT, OPT_CONFIG,
-       OPT_SOURCES, OPT_NO_CACHE, OPT_STATUS_FILE };
+       OPT_SOURCES, OPT_NO_CACHE, OPT_STATUS_FILE, OPT_PIVOT, OPT_PIVOT_BUDGET,
+       OPT_PIVOT_FANOUT, OPT_PIVOT_SKIP };
 
 static const struct proto_opt opts[] = {
 	{ { "rrset", required_argument, NULL, 'r' }, 'r', "NAME[/TYPE[,..][/BAIL]]",
@@ -97,7 +100,7 @@ static const struct proto_opt opts[] = {
 	{ { "verb", required_argument, NULL, 'V' }, 'V', "lookup|summarize",
 	  "print rows (default) or one summary: count, rows, first, last" },
 	{ { "format", required_argument, NULL, 'p' }, 'p', "FORMAT",
-	  "text (default), json, csv, tsv, rrset or xml" },
+	  "text (default), json, csv, tsv, rrset, xml; the graph: dot or gdf" },
 	{ { "json", no_argument, NULL, 'j' }, 'j', NULL,
 	  "the same as -p json: COF NDJSON, as pdns-sensor prints" },
 	{ { "sort-keys", required_argument, NULL, 'k' }, 'k', "KEY[,KEY..]",
@@ -123,6 +126,14 @@ static const struct proto_opt opts[] = {
 	  "--sources: ask providers even when the cache holds a fresh answer" },
 	{ { "status-file", required_argument, NULL, OPT_STATUS_FILE }, 0, "FILE",
 	  "--sources: write each source's status to FILE as one JSON object" },
+	{ { "pivot", required_argument, NULL, OPT_PIVOT }, 0, "N",
+	  "follow answers N hops (1..10): names to addresses, addresses to names" },
+	{ { "pivot-budget", required_argument, NULL, OPT_PIVOT_BUDGET }, 0, "N",
+	  "--pivot: at most N lookups in all, the first included (default 100)" },
+	{ { "pivot-fanout", required_argument, NULL, OPT_PIVOT_FANOUT }, 0, "K",
+	  "--pivot: skip an address with over K names (default 100; 0: no cap)" },
+	{ { "pivot-skip", required_argument, NULL, OPT_PIVOT_SKIP }, 0, "IP[/PFX]|IP-IP",
+	  "--pivot: never ask about these addresses (repeatable, at most 32)" },
 	{ { "help", no_argument, NULL, 'h' }, 'h', NULL, "show this help" },
 	{ { "version", no_argument, NULL, 'v' }, 'v', NULL, "show the version" },
 };
@@ -180,6 +191,9 @@ struct args {
 	uint64_t node_timeout;
 	const char *config, *sources, *status_file;
 	bool no_cache, store_given;
+	struct pivot_opts pivot;  /* --pivot*; depth is kept when pivoting */
+	bool pivoting, pivot_tuned, graph;
+	enum cli_graph_format gfmt;
 };
 
 static const char *
@@ -204,6 +218,7 @@ parse_opts(int argc, char **argv, struct args *a)
 {
 	struct option lopts[NOPTS + 1];
 	char sopts[3 * NOPTS + 1], why[256];
+	uint64_t n;
 	int c;
 
 	proto_opt_tables(opts, NOPTS, lopts, sopts);
@@ -258,11 +273,37 @@ parse_opts(int argc, char **argv, struct args *a)
 				return bad_usage("-V '%s': expected lookup or summarize", optarg);
 			break;
 		case 'p':
-			if (cli_out_format_parse(optarg, &a->fmt) != 0)
-				return bad_usage("-p '%s': expected text, json, csv, tsv, rrset or xml",
-				                 optarg);
+			a->graph = cli_out_format_parse(optarg, &a->fmt) != 0;
+			if (a->graph && cli_graph_format_parse(optarg, &a->gfmt) != 0)
+				return bad_usage("-p '%s': expected text, json, csv, tsv, rrset, xml, "
+				                 "dot or gdf", optarg);
 			break;
-		case 'j': a->fmt = CLI_FMT_JSON; break;
+		case 'j': a->fmt = CLI_FMT_JSON; a->graph = false; break;
+		case OPT_PIVOT:
+			if (!parse_count(optarg, &n) || n < 1 || n > PIVOT_MAX_DEPTH)
+				return bad_usage("--pivot '%s': not a number of hops in 1..%d", optarg,
+				                 PIVOT_MAX_DEPTH);
+			a->pivot.depth = (unsigned)n;
+			a->pivoting = true;
+			break;
+		case OPT_PIVOT_BUDGET:
+			if (!parse_count(optarg, &n) || n < 1 || n > 1000000)
+				return bad_usage("--pivot-budget '%s': not a number of lookups in "
+				                 "1..1000000", optarg);
+			a->pivot.budget = (size_t)n;
+			a->pivot_tuned = true;
+			break;
+		case OPT_PIVOT_FANOUT:
+			if (!parse_count(optarg, &n) || n > 1000000)
+				return bad_usage("--pivot-fanout '%s': not a number in 0..1000000", optarg);
+			a->pivot.fanout = (size_t)n;
+			a->pivot_tuned = true;
+			break;
+		case OPT_PIVOT_SKIP:
+			if (pivot_skip_add(&a->pivot, optarg, why, sizeof(why)) != 0)
+				return bad_usage("--pivot-skip '%s': %s", optarg, why);
+			a->pivot_tuned = true;
+			break;
 		case 'k':
 			if (cli_rows_sort_parse(optarg, &a->sort, why, sizeof(why)) != 0)
 				return bad_usage("-k '%s': %s", optarg, why);
@@ -637,158 +678,214 @@ parse_sources(const struct args *a, const struct pdns_conf *conf, struct selecti
 	return 0;
 }
 
-/* "pdns: source NAME: STATUS[ N rows in S s][: WHY][ (retry after T)]" */
-static void
-print_status(const struct fed_source *s)
-{
-	char iso[PROTO_TIME_TEXT_MAX];
-
-	fprintf(stderr, "%s: source %s: %s", PROG, s->name, fed_status_name(s->status));
-	if (fed_status_ok(s->status) || s->rows > 0)
-		fprintf(stderr, " %" PRIu64 " rows in %.1f s", s->rows, s->seconds);
-	if (s->why[0] != '\0')
-		fprintf(stderr, ": %s", s->why);
-	if (s->retry_at > 0) {
-		proto_time_format_iso(s->retry_at, iso);
-		fprintf(stderr, " (retry after %s UTC)", iso);
-	}
-	fputc('\n', stderr);
-}
-
-static void
-put_json_str(struct proto_buf *b, const char *s)
-{
-	proto_buf_putc(b, '"');
-	proto_buf_put_json(b, s, strlen(s));
-	proto_buf_putc(b, '"');
-}
-
 /*
- * --status-file: {"sources":{"NAME":{"status":"..","rows":N,"seconds":S,
- * "why":"..","retry_at":T},..},"rows":N,"limited":B,"exit":C}
+ * A federated session: the sources chosen once, then one lookup or many
+ * (a pivot), their statuses summed, reported once at the end.
  */
-static int
-write_status(const char *path, const struct fed_result *res, size_t rows, int code)
-{
-	size_t cap = 512 + res->n * (2 * CLI_ROWS_ORIGIN_MAX + 6 * 256 + 160);
-	char *mem = malloc(cap), num[32];
-	struct proto_buf b;
-	FILE *f;
-	bool ok;
+struct session {
+	struct selection sel;
+	struct fed_node node;
+	struct fed_req req;
+	struct fed_totals tot;
+	char cache_note[320];
+};
 
-	if (mem == NULL)
+/* Choose the sources and load the node's keys; prints the error. */
+static int
+session_open(const struct args *a, const struct pdns_conf *conf, struct session *ss)
+{
+	int code;
+
+	memset(ss, 0, sizeof(*ss));
+	ss->sel.provs = calloc(conf->n_providers ? conf->n_providers : 1,
+	                       sizeof(*ss->sel.provs));
+	if (ss->sel.provs == NULL) {
+		fprintf(stderr, "%s: out of memory\n", PROG);
 		return EXIT_SOFTWARE;
-	proto_buf_init(&b, mem, cap);
-	proto_buf_puts(&b, "{\"sources\":{");
-	for (size_t i = 0; i < res->n; i++) {
-		const struct fed_source *s = &res->src[i];
-		if (i > 0)
-			proto_buf_putc(&b, ',');
-		put_json_str(&b, s->name);
-		proto_buf_puts(&b, ":{\"status\":");
-		put_json_str(&b, fed_status_name(s->status));
-		proto_buf_puts(&b, ",\"rows\":");
-		proto_buf_put_u64(&b, s->rows);
-		snprintf(num, sizeof(num), "%.3f", s->seconds);
-		proto_buf_puts(&b, ",\"seconds\":");
-		proto_buf_puts(&b, num);
-		proto_buf_puts(&b, ",\"why\":");
-		put_json_str(&b, s->why);
-		proto_buf_puts(&b, ",\"retry_at\":");
-		proto_buf_put_i64(&b, s->retry_at);
-		proto_buf_putc(&b, '}');
 	}
-	proto_buf_puts(&b, "},\"rows\":");
-	proto_buf_put_u64(&b, rows);
-	proto_buf_puts(&b, res->limited ? ",\"limited\":true" : ",\"limited\":false");
-	proto_buf_puts(&b, ",\"exit\":");
-	proto_buf_put_i64(&b, code);
-	proto_buf_puts(&b, "}\n");
-	f = b.err == 0 ? fopen(path, "w") : NULL;
-	ok = f != NULL && fwrite(b.data, 1, b.len, f) == b.len;
-	if (f != NULL && fclose(f) != 0)
-		ok = false;
-	free(mem);
-	if (!ok) {
-		fprintf(stderr, "%s: --status-file '%s': %s\n", PROG, path,
-		        b.err ? "too long" : strerror(errno));
-		return EXIT_IOERR;
+	if ((code = parse_sources(a, conf, &ss->sel)) != 0)
+		return code;
+	if (a->node != NULL && (ss->sel.local || ss->sel.peers)) {
+		struct fed_node *n = &ss->node;
+		if ((code = node_keys(a, n->node_pub, n->pub, n->sec)) != 0)
+			return code;
+		n->endpoint = a->node;
+		n->timeout_s = a->node_timeout ? (unsigned)a->node_timeout :
+		               conf->deadline_s ? conf->deadline_s : 30;
+		/* Peers are asked only when the node may forward at least once. */
+		n->hop_limit = !ss->sel.peers ? 0 : conf->hop_limit ? conf->hop_limit : 1;
+		n->peers_only = !ss->sel.local;
+		ss->req.node = n;
+	} else if (ss->sel.local) {
+		ss->req.store = a->store;
 	}
+	ss->req.max_scan = a->max_scan;
+	ss->req.conf = conf;
+	ss->req.provs = ss->sel.provs;
+	ss->req.nprovs = ss->sel.nprovs;
+	ss->req.no_cache = a->no_cache;
+	ss->req.deadline_ms = (conf->deadline_s ? conf->deadline_s : 30) * 1000u;
 	return 0;
+}
+
+/* One federated lookup of q into rows; 0 or PROTO_ENOMEM (why). */
+static int
+session_lookup(void *arg, const struct proto_query *q, struct cli_rows *rows, char *why,
+               size_t whylen)
+{
+	struct session *ss = arg;
+	struct fed_result res;
+	int err;
+
+	ss->req.q = q;
+	if ((err = fed_run(&ss->req, rows, &res, why, whylen)) != 0)
+		return err;
+	if (res.cache_note[0] != '\0' && ss->cache_note[0] == '\0')
+		memcpy(ss->cache_note, res.cache_note, sizeof(ss->cache_note));
+	err = fed_totals_add(&ss->tot, &res);
+	fed_result_free(&res);
+	if (err != 0)
+		snprintf(why, whylen, "out of memory");
+	return err;
+}
+
+/* The statuses, the status file and the exit code; frees the session. */
+static int
+session_close(const struct args *a, struct session *ss, size_t rows, int code)
+{
+	bool any_ok = fed_totals_ok(&ss->tot);
+
+	sodium_memzero(ss->node.sec, sizeof(ss->node.sec));
+	if (ss->cache_note[0] != '\0')
+		fprintf(stderr, "%s: %s\n", PROG, ss->cache_note);
+	fed_totals_print(stderr, PROG, &ss->tot);
+	if (code == 0 && rows == 0 && any_ok)
+		fprintf(stderr, "%s: no results found for query\n", PROG);
+	if (code == 0 && !any_ok && ss->tot.n > 0) {
+		fprintf(stderr, "%s: every source failed\n", PROG);
+		code = EXIT_UNAVAILABLE;
+	}
+	if (a->status_file != NULL && ss->tot.n > 0 &&
+	    fed_totals_write(a->status_file, &ss->tot, rows, code) != 0) {
+		fprintf(stderr, "%s: --status-file '%s': %s\n", PROG, a->status_file,
+		        strerror(errno));
+		if (code == 0)
+			code = EXIT_IOERR;
+	}
+	fed_totals_free(&ss->tot);
+	free(ss->sel.provs);
+	return code;
 }
 
 /* One federated lookup: ask, print, report each source, exit code. */
 static int
 run_fed(const struct args *a, const struct proto_query *q, const struct pdns_conf *conf)
 {
-	struct selection sel = { 0 };
-	struct fed_node node;
-	struct fed_req req;
-	struct fed_result res;
+	struct session ss;
 	struct cli_rows *rows = NULL;
 	char why[256] = "";
-	bool any_ok = false;
-	int code, err;
+	int code = session_open(a, conf, &ss), err;
 
-	sel.provs = calloc(conf->n_providers ? conf->n_providers : 1, sizeof(*sel.provs));
-	if (sel.provs == NULL || cli_rows_new(&rows) != 0) {
-		free(sel.provs);
-		fprintf(stderr, "%s: out of memory\n", PROG);
-		return EXIT_SOFTWARE;
-	}
-	memset(&node, 0, sizeof(node));
-	memset(&req, 0, sizeof(req));
-	if ((code = parse_sources(a, conf, &sel)) != 0)
-		goto done;
-	if (a->node != NULL && (sel.local || sel.peers)) {
-		if ((code = node_keys(a, node.node_pub, node.pub, node.sec)) != 0)
-			goto done;
-		node.endpoint = a->node;
-		node.timeout_s = a->node_timeout ? (unsigned)a->node_timeout :
-		                 conf->deadline_s ? conf->deadline_s : 30;
-		/* Peers are asked only when the node may forward at least once. */
-		node.hop_limit = !sel.peers ? 0 : conf->hop_limit ? conf->hop_limit : 1;
-		node.peers_only = !sel.local;
-		req.node = &node;
-	} else if (sel.local) {
-		req.store = a->store;
-	}
-	req.q = q;
-	req.max_scan = a->max_scan;
-	req.conf = conf;
-	req.provs = sel.provs;
-	req.nprovs = sel.nprovs;
-	req.no_cache = a->no_cache;
-	req.deadline_ms = (conf->deadline_s ? conf->deadline_s : 30) * 1000u;
-	err = fed_run(&req, rows, &res, why, sizeof(why));
-	sodium_memzero(node.sec, sizeof(node.sec));
-	if (err != 0) {
+	if (code == 0 && cli_rows_new(&rows) != 0)
+		code = EXIT_SOFTWARE;
+	if (code == 0 && (err = session_lookup(&ss, q, rows, why, sizeof(why))) != 0) {
 		fprintf(stderr, "%s: %s\n", PROG, why[0] ? why : proto_strerror(err));
 		code = EXIT_SOFTWARE;
-		goto done;
 	}
-	if (res.cache_note[0] != '\0')
-		fprintf(stderr, "%s: %s\n", PROG, res.cache_note);
-	for (size_t i = 0; i < res.n; i++) {
-		print_status(&res.src[i]);
-		any_ok = any_ok || fed_status_ok(res.src[i].status);
-	}
-	code = print(a, rows, CLI_OUT_SOURCES);
-	if (code == 0 && cli_rows_count(rows) == 0 && any_ok)
-		fprintf(stderr, "%s: no results found for query\n", PROG);
-	if (code == 0 && !any_ok) {
-		fprintf(stderr, "%s: every source failed\n", PROG);
-		code = EXIT_UNAVAILABLE;
-	}
-	if (a->status_file != NULL) {
-		int c2 = write_status(a->status_file, &res, cli_rows_count(rows), code);
-		if (code == 0)
-			code = c2;
-	}
-	fed_result_free(&res);
-done:
-	free(sel.provs);
+	if (code == 0)
+		code = print(a, rows, CLI_OUT_SOURCES);
+	code = session_close(a, &ss, rows != NULL ? cli_rows_count(rows) : 0, code);
 	cli_rows_destroy(&rows);
+	return code;
+}
+
+/* --- --pivot, and the graph formats -------------------------------------- */
+
+/* Where a pivot without --sources looks: the store (open once) or the node. */
+struct plain {
+	const struct args *a;
+	struct store_db *db;
+	uint8_t node_pub[PROTO_KEYS_LEN], pub[PROTO_KEYS_LEN], sec[PROTO_KEYS_LEN];
+};
+
+static int
+plain_lookup(void *arg, const struct proto_query *q, struct cli_rows *rows, char *why,
+             size_t whylen)
+{
+	struct plain *pl = arg;
+	struct store_query_info info;
+	struct cli_node_result res;
+
+	why[0] = '\0';
+	if (pl->db != NULL)
+		return store_db_query(pl->db, q, pl->a->max_scan, collect, rows, &info, why,
+		                      whylen);
+	return cli_node_query(pl->a->node, pl->node_pub, pl->pub, pl->sec, q,
+	                      pl->a->node_timeout ? (unsigned)pl->a->node_timeout : 30, rows,
+	                      &res, why, whylen);
+}
+
+/* With sources, an answer keeps every row's sources in the whole. */
+static int
+pivot_merge_sources(void *arg, struct cli_rows *all, const struct cli_rows *answer)
+{
+	(void)arg;
+	return cli_rows_add_rows(all, answer);
+}
+
+/* --pivot N, or a graph format: the seed, its pivots, and the output. */
+static int
+run_pivot(const struct args *a, const struct proto_query *q, const struct pdns_conf *conf)
+{
+	struct session ss;
+	struct plain pl = { .a = a };
+	struct pivot_opts o = a->pivot;
+	struct pivot_stats st;
+	struct cli_graph *g = NULL;
+	struct cli_rows *all = NULL;
+	char why[512] = "";
+	bool fed = a->sources != NULL;
+	int code = 0, err;
+
+	if (fed) {
+		code = session_open(a, conf, &ss);
+		o.merge = pivot_merge_sources;
+	} else if (a->node != NULL) {
+		code = node_keys(a, pl.node_pub, pl.pub, pl.sec);
+	} else if ((err = store_db_open(&pl.db, a->store, STORE_READ, why, sizeof(why))) != 0) {
+		return store_fail("cannot open store", a->store, err, why);
+	}
+	if (code == 0 && (cli_graph_new(&g) != 0 || cli_rows_new(&all) != 0))
+		code = EXIT_SOFTWARE;
+	o.depth = a->pivoting ? a->pivot.depth : 0;
+	o.progress = a->pivoting ? stderr : NULL;
+	o.notes = stderr;
+	o.prog = PROG;
+	if (code == 0) {
+		err = pivot_run(q, &o, fed ? session_lookup : plain_lookup, fed ? (void *)&ss :
+		                (void *)&pl, g, all, &st, why, sizeof(why));
+		if (err != 0) {
+			fprintf(stderr, "%s: %s\n", PROG, why[0] ? why : proto_strerror(err));
+			code = err == PROTO_EINVAL ? EXIT_USAGE : err == PROTO_ENOMEM ?
+			       EXIT_SOFTWARE : EXIT_UNAVAILABLE;
+		}
+	}
+	if (code == 0 && a->graph) {
+		errno = 0;
+		if (cli_graph_write(stdout, a->gfmt, g) != 0) {
+			fprintf(stderr, "%s: cannot write standard output: %s\n", PROG,
+			        strerror(errno ? errno : EIO));
+			code = EXIT_IOERR;
+		}
+	} else if (code == 0) {
+		code = print(a, all, fed ? CLI_OUT_SOURCES : 0);
+	}
+	if (fed)
+		code = session_close(a, &ss, all != NULL ? cli_rows_count(all) : 0, code);
+	sodium_memzero(pl.sec, sizeof(pl.sec));
+	store_db_close(&pl.db);
+	cli_graph_destroy(&g);
+	cli_rows_destroy(&all);
 	return code;
 }
 
@@ -810,6 +907,7 @@ main(int argc, char **argv)
 	a.max_scan = DEFAULT_MAX_SCAN;
 	a.fmt = CLI_FMT_TEXT;
 	a.store = getenv("PDNS_STORE");
+	pivot_opts_init(&a.pivot);
 	if ((code = parse_opts(argc, argv, &a)) != 0 || (code = build_query(&a, &q)) != 0)
 		return code;
 	if (a.node != NULL && a.store_given)
@@ -826,9 +924,12 @@ main(int argc, char **argv)
 		code = bad_usage("%s", "give --store DIR (or set PDNS_STORE) or --node ENDPOINT");
 	else if (a.sources == NULL && (a.no_cache || a.status_file != NULL))
 		code = bad_usage("%s", "--no-cache and --status-file apply to --sources");
-	if (code != 0 || a.sources != NULL) {
+	else if (!a.pivoting && a.pivot_tuned)
+		code = bad_usage("%s", "--pivot-budget, --pivot-fanout and --pivot-skip apply to "
+		                 "--pivot");
+	if (code != 0 || a.sources != NULL || a.pivoting || a.graph) {
 		if (code == 0)
-			code = run_fed(&a, &q, &conf);
+			code = a.pivoting || a.graph ? run_pivot(&a, &q, &conf) : run_fed(&a, &q, &conf);
 		pdns_conf_free(&conf);
 		return code;
 	}

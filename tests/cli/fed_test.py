@@ -285,6 +285,46 @@ def test_plain(tmp, config):
     check(code == 64 and "'bogus'" in err, "an unknown source: exit 64 (%d)" % code)
 
 
+def test_pivot(tmp, mock, config):
+    """--pivot over the store and a provider: the provider's other name on the
+    shared address is found, rows keep their sources, the graph renders."""
+    conf = config("pivot")
+    code, out, err, st, _ = pdns(tmp, ["-r", QNAME, "-t", "A", "-j", "--pivot", "2"],
+                                 sources="local,dnsdb", conf=conf)
+    got = rows_of(out)
+    other = [k for k in got if k[0] != QNAME]
+    check(code == 0 and other and all(
+              [s["origin"] for s in got[k]["sources"]] == ["dnsdb"] for k in other),
+          "--pivot 2: other names on the address, from dnsdb (%s)" % sorted(other))
+    shared = got.get((QNAME, "A", QADDR), {"sources": []})
+    check([s["origin"] for s in shared["sources"]] == ["local", "dnsdb"] and
+          shared["count"] == sum(s["count"] for s in shared["sources"]),
+          "a row reached twice keeps one entry per source, counts not doubled (%r)"
+          % shared.get("count"))
+    lines = status_lines(err)
+    check(code == 0 and "lookups)" in lines.get("dnsdb", "") and
+          st["sources"]["dnsdb"]["lookups"] >= 2 and
+          st["sources"]["dnsdb"]["answered"] == st["sources"]["dnsdb"]["lookups"],
+          "one status line per source over the pivot's lookups (%s)" % lines.get("dnsdb"))
+    check("pdns: pivot done:" in err, "progress on standard error")
+    code, dot, err, st, _ = pdns(tmp, ["-r", QNAME, "-t", "A", "-p", "dot", "--pivot", "2"],
+                                 sources="local,dnsdb", conf=conf)
+    ok = code == 0 and dot.startswith("digraph") and '"%s"' % QADDR in dot
+    try:
+        r = subprocess.run(["dot", "-Tpng"], input=dot.encode(), capture_output=True,
+                           timeout=60)
+        ok = ok and r.returncode == 0 and r.stdout[:4] == b"\x89PNG"
+        how = "rendered by dot -Tpng"
+    except FileNotFoundError:
+        how = "no Graphviz here to render it"
+    check(ok, "-p dot: the pivot's graph (%s)" % how)
+    code, gdf, err, st, _ = pdns(tmp, ["-r", QNAME, "-p", "gdf"])
+    check(code == 0 and gdf.startswith("nodedef>") and "edgedef>" in gdf,
+          "-p gdf without --pivot: the answer's graph")
+    code, out, err, _, _ = pdns(tmp, ["-r", QNAME, "--pivot-budget", "3"])
+    check(code == 64, "--pivot-budget without --pivot: exit 64")
+
+
 def test_node(bindir, tmp, config):
     """pdns --node --sources local,peers,dnsdb over a ring of three nodes."""
     try:
@@ -369,6 +409,7 @@ def main():
         test_merge_and_cache(tmp, mock, config)
         test_failures(tmp, mock, config)
         test_plain(tmp, config)
+        test_pivot(tmp, mock, config)
         if len(sys.argv) > 3:
             test_node(sys.argv[3], tmp, config)
         check(not any(CANARY in o for o in outputs),

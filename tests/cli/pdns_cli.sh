@@ -387,7 +387,7 @@ bad 64 "pdns: -l '-1': not a number of rows (0..1000000000000)$u" -r a.example -
 bad 64 "pdns: -O '1x': not a number of rows (0..1000000000000)$u" -r a.example -O 1x
 bad 64 "pdns: --max-scan '': not a number of entries (0..1000000000000)$u" -r a.example --max-scan ''
 bad 64 "pdns: -V 'count': expected lookup or summarize$u" -r a.example -V count
-bad 64 "pdns: -p 'dns': expected text, json, csv, tsv, rrset or xml$u" -r a.example -p dns
+bad 64 "pdns: -p 'dns': expected text, json, csv, tsv, rrset, xml, dot or gdf$u" -r a.example -p dns
 bad 64 "pdns: -k 'first,nope': unknown sort key 'nope' (expected first, last, duration, count, name, type or data)$u" -r a.example -k first,nope
 bad 64 "pdns: --sections 'authority': expected answer or all$u" -r a.example --sections authority
 
