@@ -80,9 +80,11 @@ int cli_rows_add_src(struct cli_rows *r, const struct proto_obs *o, const char *
                      bool has_count);
 
 /*
- * Add every row of src to r: rows with sources source by source, rows
- * without through cli_rows_add. Sets built apart (one per provider, in its
- * own thread) merge into one answer this way.
+ * Add every row of src to r (another set): rows with sources source by
+ * source, rows without through cli_rows_add. Sets built apart (one per
+ * provider, in its own thread) merge into one answer this way; it is the
+ * fast way in, as src knows its keys ahead and their places in r are
+ * fetched early.
  */
 int cli_rows_add_rows(struct cli_rows *r, const struct cli_rows *src);
 
