@@ -611,6 +611,8 @@ fed_run(const struct fed_req *req, struct cli_rows *rows, struct fed_result *res
 	size_t used = 0;
 	int err = 0;
 
+	double t_start = fed_now(), t_merge;
+
 	memset(res, 0, sizeof(*res));
 	memset(&f, 0, sizeof(f));
 	res->src = calloc(nfirst + np, sizeof(*res->src));
@@ -653,11 +655,14 @@ fed_run(const struct fed_req *req, struct cli_rows *rows, struct fed_result *res
 		memmove(res->src + used, ps, np * sizeof(*ps));
 	res->n = used + np;
 
+	t_merge = fed_now();
 	for (size_t i = 0; i < np && err != PROTO_ENOMEM; i++) {
 		if (f.sets[i] != NULL && cli_rows_add_rows(rows, f.sets[i]) == PROTO_ENOMEM)
 			err = PROTO_ENOMEM;
 	}
+	res->merge_seconds = fed_now() - t_merge;
 	fed_run_free(&f, np);
+	res->seconds = fed_now() - t_start;
 	if (err == PROTO_ENOMEM) {
 		snprintf(why, whylen, "out of memory after %zu rows", cli_rows_count(rows));
 		return err;
@@ -671,6 +676,8 @@ int
 fed_totals_add(struct fed_totals *tt, const struct fed_result *res)
 {
 	tt->limited = tt->limited || res->limited;
+	tt->seconds += res->seconds;
+	tt->merge_seconds += res->merge_seconds;
 	for (size_t i = 0; i < res->n; i++) {
 		const struct fed_source *s = &res->src[i];
 		struct fed_total *t = NULL;
@@ -794,6 +801,12 @@ fed_totals_write(const char *path, const struct fed_totals *tt, size_t rows, int
 	proto_buf_puts(&b, "},\"rows\":");
 	proto_buf_put_u64(&b, rows);
 	proto_buf_puts(&b, tt->limited ? ",\"limited\":true" : ",\"limited\":false");
+	snprintf(num, sizeof(num), "%.6f", tt->seconds);
+	proto_buf_puts(&b, ",\"seconds\":");
+	proto_buf_puts(&b, num);
+	snprintf(num, sizeof(num), "%.6f", tt->merge_seconds);
+	proto_buf_puts(&b, ",\"merge_seconds\":");
+	proto_buf_puts(&b, num);
 	proto_buf_puts(&b, ",\"exit\":");
 	proto_buf_put_i64(&b, code);
 	proto_buf_puts(&b, "}\n");

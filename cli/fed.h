@@ -97,6 +97,8 @@ struct fed_result {
 	size_t n;
 	bool limited;            /* some source said more rows exist */
 	char cache_note[320];    /* why the cache was not used, or "" */
+	double seconds;          /* the whole lookup, wall time */
+	double merge_seconds;    /* of which merging the providers' sets */
 };
 
 int fed_run(const struct fed_req *req, struct cli_rows *rows, struct fed_result *res,
@@ -118,6 +120,7 @@ struct fed_totals {
 	struct fed_total *t;
 	size_t n, cap;
 	bool limited;
+	double seconds, merge_seconds; /* fed_result's, summed */
 };
 
 /* Count res in; PROTO_ENOMEM. tt starts zeroed. */
@@ -137,7 +140,10 @@ void fed_totals_print(FILE *f, const char *prog, const struct fed_totals *tt);
 /*
  * The same as one JSON object into path:
  * {"sources":{"NAME":{"status":"..","rows":N,"seconds":S,"why":"..",
- * "retry_at":T,"lookups":L,"answered":K},..},"rows":N,"limited":B,"exit":C}
+ * "retry_at":T,"lookups":L,"answered":K},..},"rows":N,"limited":B,
+ * "seconds":S,"merge_seconds":S,"exit":C}: seconds the lookups' wall time,
+ * merge_seconds the part of it spent merging the providers' answers (the
+ * store's and node's rows are merged as they arrive, while providers run).
  * PROTO_EIO (errno) or PROTO_ENOMEM.
  */
 int fed_totals_write(const char *path, const struct fed_totals *tt, size_t rows, int code);

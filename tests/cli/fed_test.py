@@ -174,6 +174,10 @@ def test_merge_and_cache(tmp, mock, config):
               "%s --no-cache: asked again (%s)" % (p, lines.get(p)))
     check(fresh_out == cached_out and fresh_out != "",
           "cached and fetched answers print the same rows")
+    check(0 < st["merge_seconds"] < st["seconds"] and
+          st["seconds"] >= max(v["seconds"] for v in st["sources"].values()),
+          "status file: the lookup's time and its merging share (%.6f of %.3f s)"
+          % (st["merge_seconds"], st["seconds"]))
     code, again_out, err, st, _ = pdns(tmp, q, sources="local,dnsdb,circl,vt", conf=conf)
     check(again_out == fresh_out and "cached" in status_lines(err).get("dnsdb", ""),
           "refreshing the cache doubles no count (cached again, same rows)")
