@@ -8,7 +8,9 @@ and http-compat.md. Every request is counted per (scenario, provider) and
 its authentication checked against the configured secrets (401/403 when
 wrong), so tests see both what pdns sent and how often.
 
-Scenarios: ok, empty, paged, auth, quota, malformed, garbage, slow.
+Scenarios: ok, empty, paged, auth, quota, malformed, garbage, slow; or
+any name a test puts in Mock.datasets: {scenario: {provider: rows}}, rows
+as ROWS_OK's tuples, answered like "ok" (a provider not listed has none).
 A "dead" server (accepts, never answers) is DeadServer below.
 """
 
@@ -72,6 +74,7 @@ def select(rows, path_value):
 class Mock:
     def __init__(self, certfile, keyfile):
         self.counts = {}
+        self.datasets = {}   # scenario -> {provider: rows}, set by tests
         self.requests = []   # (scenario, provider, path, headers) for tests
         self.lock = threading.Lock()
         self.slow_s = 4.0
@@ -136,8 +139,13 @@ class Mock:
             return self.send(h, 200, "text/html", "<html><body>Service Unavailable</body>")
         if scen in self.datasets:
             return fn(h, path, qs, self.datasets[scen].get(prov, []))
-        rows = {"ok": ROWS_OK, "slow": ROWS_OK, "empty": [], "paged": ROWS_PAGED,
-                "malformed": [(QNAME, "A", CANARY, 1, 2, 3)]}[scen]
+        if scen in self.datasets:
+            rows = self.datasets[scen].get(prov, [])
+        else:
+            rows = {"ok": ROWS_OK, "slow": ROWS_OK, "empty": [], "paged": ROWS_PAGED,
+                    "malformed": [(QNAME, "A", CANARY, 1, 2, 3)]}.get(scen)
+        if rows is None:
+            return self.send(h, 404, "text/plain", "no such scenario\n")
         return fn(h, path, qs, rows)
 
     def send(self, h, code, ctype, body, headers=()):

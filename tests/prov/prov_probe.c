@@ -8,7 +8,7 @@
  *              [-b BAILIWICK] (-r NAME | -n NAME | -i ADDR) PROVIDER...
  *
  *   row     PROV RRNAME RRTYPE RDATA FIRST LAST COUNT
- *   status  PROV STATUS ROWS REQUESTS PAGES RETRY_AT WHY
+ *   status  PROV STATUS ROWS REQUESTS PAGES RETRY_AT SECONDS WHY
  *
  * Exit: 0 when every provider has a status, 64 usage, 78 config, 70 else.
  */
@@ -134,9 +134,9 @@ main(int argc, char **argv)
 	rc = prov_fetch(&conf, p.provs, n, &q, deadline_ms ? deadline_ms : conf.deadline_s * 1000,
 	                print_row, &p, res);
 	for (size_t i = 0; rc == 0 && i < n; i++)
-		printf("status\t%s\t%s\t%" PRIu64 "\t%u\t%u\t%" PRId64 "\t%s\n", p.provs[i]->name,
-		       prov_status_name(res[i].status), res[i].rows, res[i].requests, res[i].pages,
-		       res[i].retry_at, res[i].why);
+		printf("status\t%s\t%s\t%" PRIu64 "\t%u\t%u\t%" PRId64 "\t%.3f\t%s\n",
+		       p.provs[i]->name, prov_status_name(res[i].status), res[i].rows,
+		       res[i].requests, res[i].pages, res[i].retry_at, res[i].seconds, res[i].why);
 	if (rc != 0)
 		fprintf(stderr, "prov_probe: fetch failed (%d)\n", rc);
 	free(p.provs);
