@@ -247,6 +247,18 @@ def test_budget(env):
           env.mock.count("paged", "vt") == n, "daily-budget used: next run sends nothing (%s)"
           % st["vt"]["why"])
     env.outputs.append(("state file", open(os.path.join(env.tmp, "budget.state")).read()))
+    # runs at the same time share one count (flock, and each adds its own)
+    conf = env.config("shared", url=lambda p: env.mock.url("ok", p), daily_budget=100)
+    procs = [subprocess.Popen([env.probe, "--config", conf, "-r", QNAME, "vt", "dnsdb"],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+             for _ in range(6)]
+    outs = [p.communicate(timeout=60)[0] for p in procs]
+    env.outputs += [("parallel run", o) for o in outs]
+    text = open(os.path.join(env.tmp, "shared.state")).read()
+    counts = {f[0]: int(f[3]) for f in (ln.split() for ln in text.splitlines())
+              if f and f[0] != "#"}
+    check(counts == {"vt": 6, "dnsdb": 6} and all(p.returncode == 0 for p in procs),
+          "six runs at once: the state counts 6 requests each (%s)" % counts)
 
 
 def test_malformed(env):
