@@ -318,7 +318,11 @@ on_body(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
-/* "Name: value" header line into value (trimmed) when its name is name. */
+/*
+ * "Name: value" header line into value when its name is name: blanks
+ * around it trimmed, bytes outside printable ASCII (CR, LF, controls,
+ * 8-bit) dropped, so a value never carries a line break anywhere.
+ */
 static bool
 header_is(const char *line, size_t n, const char *name, char *value, size_t cap)
 {
@@ -328,15 +332,14 @@ header_is(const char *line, size_t n, const char *name, char *value, size_t cap)
 		return false;
 	for (size_t i = k + 1; i < n; i++) {
 		unsigned char c = (unsigned char)line[i];
-		if (c < 0x21 || c > 0x7e) { /* blanks, CR, LF, controls, 8-bit */
-			if (o && c == ' ')
-				break;
+		if (c < 0x20 || c > 0x7e || (c == ' ' && o == 0))
 			continue;
-		}
 		if (o + 1 >= cap)
 			return false;
 		value[o++] = (char)c;
 	}
+	while (o && value[o - 1] == ' ')
+		o--;
 	value[o] = '\0';
 	return true;
 }

@@ -199,8 +199,10 @@ class Mock:
         if prov == "dnsdb":
             return self.send(h, 429, "text/plain", "Error: rate limit exceeded\n",
                              [("Retry-After", "120")])
-        if prov == "circl":
-            return self.send(h, 429, "text/plain", "Rate Limit Exceeded")
+        if prov == "circl":  # Retry-After as an HTTP date, 5 minutes ahead
+            when = time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(time.time() + 300))
+            return self.send(h, 429, "text/plain", "Rate Limit Exceeded",
+                             [("Retry-After", when)])
         if prov == "vt":
             return self.send(h, 429, "application/json", json.dumps(
                 {"error": {"code": "QuotaExceededError", "message": "Quota exceeded"}}))

@@ -219,6 +219,9 @@ def test_quota(env):
               "%s quota: quota exceeded, backoff until +%ds (%s)" %
               (p, st[p]["retry_at"] - now, st[p]["why"]))
     check(abs(st["dnsdb"]["retry_at"] - (now + 120)) <= 5, "dnsdb quota: Retry-After 120 honoured")
+    check(abs(st["circl"]["retry_at"] - (now + 300)) <= 5,
+          "circl quota: Retry-After as an HTTP date honoured")
+    check(abs(st["vt"]["retry_at"] - (now + 60)) <= 5, "vt quota: no hint, 60 s")
     check(abs(st["mnemonic"]["retry_at"] - (now + 90)) <= 5,
           "mnemonic quota: millisUntilResourcesAvailable 90000 honoured")
     before = {p: env.mock.count("quota", p) for p in PROVS}
