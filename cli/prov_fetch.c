@@ -129,23 +129,21 @@ prov_fetch_global_init(void)
 
 /* ---- messages without secrets ----------------------------------------- */
 
-/* Replace every occurrence of secret in s with "***". */
+/* Replace every occurrence of secret in s with "***" (as many '*' as it
+ * has bytes when shorter). The search goes on after each mask, so a
+ * secret made of '*' cannot make it loop. */
 static void
 scrub_one(char *s, const char *secret)
 {
-	size_t n = secret ? strlen(secret) : 0;
+	size_t n = secret ? strlen(secret) : 0, m = n < 3 ? n : 3;
 	char *p;
 
 	if (n == 0)
 		return;
 	while ((p = strstr(s, secret)) != NULL) {
-		size_t rest = strlen(p + n);
-		if (n >= 3) {
-			memcpy(p, "***", 3);
-			memmove(p + 3, p + n, rest + 1);
-		} else {
-			memset(p, '*', n);
-		}
+		memmove(p + m, p + n, strlen(p + n) + 1);
+		memset(p, '*', m);
+		s = p + m;
 	}
 }
 
