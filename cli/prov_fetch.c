@@ -482,6 +482,7 @@ done(struct job *j, CURLcode cc, CURLM *multi, const struct pdns_conf *conf)
 	struct prov_page pg;
 	char why[sizeof j->res->why], line[100];
 	long code = 0;
+	double t;
 	bool more;
 	int rc;
 
@@ -533,7 +534,9 @@ done(struct job *j, CURLcode cc, CURLM *multi, const struct pdns_conf *conf)
 		finish(j, PROV_ST_QUOTA, "%s", line);
 		return;
 	}
+	t = mono();
 	rc = j->cp->def->parse(j->body ? j->body : "", j->len, on_row, j, &pg, why, sizeof why);
+	j->res->parse_seconds += mono() - t;
 	j->res->pages++;
 	if (j->stopped) {
 		finish(j, PROV_ST_ERROR, "stopped by the caller");

@@ -74,6 +74,7 @@ struct prov_result {
 	unsigned requests;       /* HTTP requests sent */
 	unsigned pages;          /* pages parsed */
 	double seconds;          /* wall time from first request to done */
+	double parse_seconds;    /* of which reading bodies and calling fn */
 	int64_t retry_at;        /* Unix time the backoff ends, or 0 */
 	char why[256];           /* one line, no secret; "" when answered */
 };
