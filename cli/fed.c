@@ -117,7 +117,9 @@ fed_store(const struct fed_req *req, struct cli_rows *rows, struct fed_source *s
 	char why[512] = "", line[600];
 	int err;
 
-	if ((err = store_db_open(&c.db, req->store, STORE_READ, why, sizeof(why))) != 0) {
+	c.db = req->store_db;
+	if (c.db == NULL &&
+	    (err = store_db_open(&c.db, req->store, STORE_READ, why, sizeof(why))) != 0) {
 		snprintf(line, sizeof(line), "cannot open store '%s': %s", req->store,
 		         why[0] ? why : proto_strerror(err));
 		fed_set(s, FED_ERROR, line);
@@ -126,7 +128,8 @@ fed_store(const struct fed_req *req, struct cli_rows *rows, struct fed_source *s
 	memset(&info, 0, sizeof(info));
 	err = store_db_query(c.db, req->q, req->max_scan, fed_store_row, &c, &info, why,
 	                     sizeof(why));
-	store_db_close(&c.db);
+	if (c.db != req->store_db)
+		store_db_close(&c.db);
 	s->rows = c.rows_added;
 	if (err == PROTO_EINVAL) {
 		fed_set(s, FED_REFUSED, why[0] ? why : "invalid query");

@@ -42,6 +42,8 @@
 #include "proto/proto_keys.h"
 #include "proto/proto_query.h"
 
+struct store_db;
+
 enum fed_status {
 	FED_ANSWERED = 0,   /* complete, rows may be 0 */
 	FED_LIMITED,        /* answered, more rows exist (limit, scan cap, pages) */
@@ -83,6 +85,8 @@ struct fed_node {
 struct fed_req {
 	const struct proto_query *q;
 	const char *store;       /* the local store to read, or NULL */
+	struct store_db *store_db; /* that store opened STORE_READ by the caller
+	                          * (kept open over a pivot's lookups), or NULL */
 	const struct fed_node *node; /* the node to ask, or NULL */
 	uint64_t max_scan;       /* for the local store */
 	const struct pdns_conf *conf;

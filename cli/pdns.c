@@ -717,7 +717,14 @@ session_open(const struct args *a, const struct pdns_conf *conf, struct session 
 		n->peers_only = !ss->sel.local;
 		ss->req.node = n;
 	} else if (ss->sel.local) {
+		char why[512] = "";
+		int err;
 		ss->req.store = a->store;
+		/* Opened once for every lookup of a pivot; a store that cannot be
+		 * opened is that source's status, as fed_run would say. */
+		if ((err = store_db_open(&ss->req.store_db, a->store, STORE_READ, why,
+		                         sizeof(why))) != 0)
+			ss->req.store_db = NULL;
 	}
 	ss->req.max_scan = a->max_scan;
 	ss->req.conf = conf;
@@ -774,6 +781,7 @@ session_close(const struct args *a, struct session *ss, size_t rows, int code)
 	}
 	fed_totals_free(&ss->tot);
 	free(ss->sel.provs);
+	store_db_close(&ss->req.store_db);
 	return code;
 }
 
