@@ -9,8 +9,10 @@
  * With sources (--sources, or "sources" in pdns.conf) the lookup is
  * federated (fed.h): the store or node and the providers at once, every
  * row with its sources, and one status line per source on standard error.
- * Without, pdns does exactly what it did before issue 6. New options are
- * long ones only, so no short letter can clash with dnsdbq's.
+ * Without, pdns does exactly what it did before issue 6. --pivot N (and
+ * -p dot|gdf) runs the query and its pivots (pivot.h) through the same
+ * lookups, store, node or federated. New options are long ones only, so
+ * no short letter can clash with dnsdbq's.
  */
 #include <errno.h>
 #include <getopt.h>
