@@ -14,6 +14,7 @@
  * first cache line.
  */
 #include <arpa/inet.h>
+#include <sys/mman.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +67,7 @@ struct cli_rows {
 	struct cli_rows_slot *slot;
 	size_t nslots;     /* a power of two, at least twice n */
 	struct cli_rows_chunk *chunk;
+	size_t nchunks;
 	struct cli_rows_src *src; /* second and later sources of rows */
 	size_t nsrc, srccap;
 	bool any_src;
@@ -73,6 +75,43 @@ struct cli_rows {
 	size_t norigins, origincap;
 	size_t last_origin; /* the origin of the previous add: rows come in runs */
 };
+
+/*
+ * The index, the rows and the sources are read at random once a set is
+ * large: in 2 MiB pages (transparent huge pages, where the system leaves
+ * them to madvise) a probe costs its cache miss without a page walk too.
+ * Smaller arrays come from malloc as usual. cli_rows_big_free takes both.
+ */
+#define CLI_ROWS_HUGE ((size_t)2 << 20)
+
+static void *
+cli_rows_big_alloc(size_t size)
+{
+	void *p;
+
+	if (size < CLI_ROWS_HUGE)
+		return malloc(size);
+	size = (size + CLI_ROWS_HUGE - 1) & ~(CLI_ROWS_HUGE - 1);
+	if ((p = aligned_alloc(CLI_ROWS_HUGE, size)) != NULL)
+		(void)madvise(p, size, MADV_HUGEPAGE); /* advice: failure changes nothing */
+	return p;
+}
+
+/* Grow p (old octets used) to size octets, like realloc. */
+static void *
+cli_rows_big_grow(void *p, size_t old, size_t size)
+{
+	void *np;
+
+	if (size < CLI_ROWS_HUGE)
+		return realloc(p, size);
+	if ((np = cli_rows_big_alloc(size)) == NULL)
+		return NULL;
+	if (old > 0)
+		memcpy(np, p, old);
+	free(p);
+	return np;
+}
 
 static const char *const cli_rows_key_names[CLI_KEY_N_] = {
 	[CLI_KEY_FIRST] = "first", [CLI_KEY_LAST] = "last",
@@ -152,14 +191,17 @@ cli_rows_copy(struct cli_rows *r, const void *p, size_t n)
 	unsigned char *dst;
 
 	if (c == NULL || c->cap - c->used < n + 1) {
-		size_t cap = n + 1 > CLI_ROWS_CHUNK ? n + 1 : CLI_ROWS_CHUNK;
-		c = malloc(sizeof(*c) + cap);
+		/* A set past a few chunks is a large one: huge-page chunks. */
+		size_t chunk = r->nchunks < 4 ? CLI_ROWS_CHUNK : 2 * CLI_ROWS_HUGE - sizeof(*c);
+		size_t cap = n + 1 > chunk ? n + 1 : chunk;
+		c = cli_rows_big_alloc(sizeof(*c) + cap);
 		if (c == NULL)
 			return NULL;
 		c->used = 0;
 		c->cap = cap;
 		c->next = r->chunk;
 		r->chunk = c;
+		r->nchunks++;
 	}
 	dst = c->data + c->used;
 	if (n > 0)
@@ -236,10 +278,12 @@ cli_rows_find(struct cli_rows *r, const struct proto_obs *o, uint64_t h)
 static int
 cli_rows_reindex(struct cli_rows *r, size_t nslots)
 {
-	struct cli_rows_slot *slot = calloc(nslots, sizeof(*slot));
+	struct cli_rows_slot *slot = nslots > SIZE_MAX / sizeof(*slot) ? NULL :
+	                             cli_rows_big_alloc(nslots * sizeof(*slot));
 
 	if (slot == NULL)
 		return PROTO_ENOMEM;
+	memset(slot, 0, nslots * sizeof(*slot));
 	free(r->slot);
 	r->slot = slot;
 	r->nslots = nslots;
@@ -325,7 +369,7 @@ cli_rows_locate(struct cli_rows *r, const struct proto_obs *o, uint64_t h,
 	if (r->n == r->cap) {
 		size_t cap = r->cap ? 2 * r->cap : 1024;
 		struct cli_row *nr = cap > SIZE_MAX / sizeof(*nr) ? NULL :
-		                     realloc(r->row, cap * sizeof(*nr));
+		                     cli_rows_big_grow(r->row, r->n * sizeof(*nr), cap * sizeof(*nr));
 		if (nr == NULL)
 			return PROTO_ENOMEM;
 		r->row = nr;
@@ -453,7 +497,8 @@ cli_rows_src_append(struct cli_rows *r, struct cli_row *row, uint32_t tail,
 		if (r->nsrc == r->srccap) {
 			size_t cap = r->srccap ? 2 * r->srccap : 1024;
 			struct cli_rows_src *ns = cap >= UINT32_MAX ? NULL :
-			                          realloc(r->src, cap * sizeof(*ns));
+			                          cli_rows_big_grow(r->src, r->nsrc * sizeof(*ns),
+			                                            cap * sizeof(*ns));
 			if (ns == NULL)
 				return PROTO_ENOMEM;
 			r->src = ns;
