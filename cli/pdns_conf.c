@@ -173,12 +173,14 @@ parse_duration(const char *s, int64_t *v)
 	if (n == 0 || n >= sizeof num)
 		return PROTO_EINVAL;
 	memcpy(num, s, n + 1);
+	/* one unit at most, and a number before it ("h" and "1hs" are not) */
 	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
 		if (num[n - 1] == units[i].unit) {
 			mul = units[i].mul;
 			num[--n] = '\0';
+			break;
 		}
-	if (parse_uint(num, (uint64_t)INT64_MAX / (uint64_t)mul, &x) != 0)
+	if (n == 0 || parse_uint(num, (uint64_t)INT64_MAX / (uint64_t)mul, &x) != 0)
 		return PROTO_EINVAL;
 	*v = (int64_t)x * mul;
 	return 0;

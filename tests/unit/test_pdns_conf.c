@@ -150,6 +150,8 @@ test_errors(void)
 	refused("[pdns]\nfoo = 1\n", "pdns.conf:2: key 'foo': unknown key in [pdns]");
 	refused("[pdns]\ndeadline = soon\n", ":2: key 'deadline'");
 	refused("[pdns]\nhop-limit = 9\n", ":2: key 'hop-limit'");
+	refused("[pdns]\ndeadline = h\n", ":2: key 'deadline'"); /* found by fuzz_pdns_conf */
+	refused("[pdns]\ncache-ttl = 1ms\n", ":2: key 'cache-ttl'");
 	refused("deadline = 3\n", ":1: a key before any section");
 	refused("[pdns\n", ":1: not '[section]'");
 	refused("[pdns]\n[pdns]\n", ":2: a second [pdns]");
