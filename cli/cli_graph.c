@@ -17,6 +17,7 @@
 #include "proto/proto_buf.h"
 #include "proto/proto_err.h"
 #include "proto/proto_name.h"
+#include "proto/proto_rdata.h"
 #include "proto/proto_rrtype.h"
 
 struct cli_graph_n {
@@ -189,20 +190,6 @@ cli_graph_node_add(struct cli_graph *g, enum cli_graph_kind kind,
 	return 0;
 }
 
-/* The name in presentation text[0..len) as an id: canonical, with its dot. */
-static bool
-cli_graph_name_id(const char *text, size_t len, struct proto_buf *b)
-{
-	uint8_t wire[PROTO_NAME_MAX];
-	size_t wlen;
-
-	if (proto_name_parse(text, len, wire, &wlen) != 0 || wlen <= 1)
-		return false;
-	proto_name_format(wire, wlen, b);
-	proto_buf_putc(b, '.');
-	return b->err == 0;
-}
-
 /*
  * The node an rdata points at: an address for A/AAAA, the name for the
  * types that end in one (MX and SRV after their numbers). False when the
@@ -213,12 +200,10 @@ cli_graph_target(uint16_t rrtype, const char *rdata, size_t len,
                  enum cli_graph_kind *kind, struct proto_buf *b)
 {
 	char tmp[64];
-	uint8_t addr[16];
-	unsigned skip;
+	uint8_t addr[16], wire[PROTO_NAME_MAX];
+	size_t wlen;
 
-	switch (rrtype) {
-	case PROTO_T_A:
-	case PROTO_T_AAAA:
+	if (rrtype == PROTO_T_A || rrtype == PROTO_T_AAAA) {
 		if (len >= sizeof(tmp))
 			return false;
 		memcpy(tmp, rdata, len);
@@ -234,33 +219,15 @@ cli_graph_target(uint16_t rrtype, const char *rdata, size_t len,
 			proto_buf_put_ipv6(b, addr);
 		}
 		return b->err == 0;
-	case PROTO_T_CNAME: case PROTO_T_DNAME: case PROTO_T_NS: case PROTO_T_PTR:
-		skip = 0;
-		break;
-	case PROTO_T_MX: case PROTO_T_KX: case PROTO_T_AFSDB:
-		skip = 1;
-		break;
-	case PROTO_T_SRV:
-		skip = 3;
-		break;
-	default:
+	}
+	/* The store's rdata-name index uses the same function: what -n finds
+	 * is what is drawn. */
+	if (!proto_rdata_target(rrtype, rdata, len, wire, &wlen) || wlen <= 1)
 		return false;
-	}
-	/*
-	 * The types and fields are the store's rdata-name index's
-	 * (store_key_rdata_target), so what -n finds is what is drawn; that
-	 * function is in pdns_store, which pdns_cli does not link. Numbers
-	 * before the name are plain digits, so the spaces are theirs.
-	 */
-	for (; skip > 0; skip--) {
-		const char *sp = memchr(rdata, ' ', len);
-		if (sp == NULL)
-			return false;
-		len -= (size_t)(sp + 1 - rdata);
-		rdata = sp + 1;
-	}
 	*kind = CLI_GRAPH_NAME;
-	return cli_graph_name_id(rdata, len, b);
+	proto_name_format(wire, wlen, b);
+	proto_buf_putc(b, '.');
+	return b->err == 0;
 }
 
 int

@@ -490,3 +490,33 @@ proto_rdata_validate(uint16_t type, const uint8_t *msg, size_t msglen,
 {
 	return format(type, msg, msglen, off, rdlen, scratch, true);
 }
+
+bool
+proto_rdata_target(uint16_t rrtype, const char *rdata, size_t len,
+                   uint8_t out[PROTO_NAME_MAX], size_t *outlen)
+{
+	size_t skip;
+
+	switch (rrtype) {
+	case PROTO_T_NS: case PROTO_T_CNAME: case PROTO_T_DNAME: case PROTO_T_PTR:
+		skip = 0;
+		break;
+	case PROTO_T_MX: case PROTO_T_KX: case PROTO_T_AFSDB:
+		skip = 1;
+		break;
+	case PROTO_T_SRV:
+		skip = 3;
+		break;
+	default:
+		return false;
+	}
+	size_t p = 0;
+	for (size_t s = 0; s < skip; s++) {
+		while (p < len && rdata[p] != ' ')
+			p++;
+		if (p == len)
+			return false;
+		p++;
+	}
+	return proto_name_parse(rdata + p, len - p, out, outlen) == 0;
+}

@@ -17,7 +17,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <stdbool.h>
+
 #include "proto/proto_buf.h"
+#include "proto/proto_name.h"
 
 /* Bound on any canonical rdata text: 65535 octets of TXT at 4 chars each. */
 #define PROTO_RDATA_TEXT_MAX (4 * 65536 + 1024)
@@ -38,5 +41,15 @@ int proto_rdata_format(uint16_t type, const uint8_t *msg, size_t msglen,
  */
 int proto_rdata_validate(uint16_t type, const uint8_t *msg, size_t msglen,
                          size_t off, size_t rdlen, struct proto_buf *scratch);
+
+/*
+ * The name a canonical rdata text points at (NS, CNAME, DNAME, PTR target;
+ * MX, KX, AFSDB exchange; SRV target), in wire form into out[0..*outlen);
+ * false when the type has none or the text does not parse. The store's
+ * rdata-name index and pdns's pivot graph both use it, so what `-n` finds
+ * is what a pivot follows.
+ */
+bool proto_rdata_target(uint16_t rrtype, const char *rdata, size_t len,
+                        uint8_t out[PROTO_NAME_MAX], size_t *outlen);
 
 #endif

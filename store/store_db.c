@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "proto/proto_err.h"
+#include "proto/proto_rdata.h"
 #include "proto/proto_rrtype.h"
 #include "store/store_db.h"
 #include "store/store_impl.h"
@@ -687,7 +688,7 @@ put_row(struct put_ctx *c, const struct proto_obs *o, uint16_t origin)
 	k = store_key_names(kbuf, STORE_NK_OWNER, o->name, o->name_len);
 	if ((rc = put_entry(c, STORE_CF_NAMES, kbuf, k, NULL, 0)) != 0)
 		return rc;
-	if (store_key_rdata_target(o->rrtype, o->rdata, o->rdata_len, target, &tlen)) {
+	if (proto_rdata_target(o->rrtype, o->rdata, o->rdata_len, target, &tlen)) {
 		k = store_key_names(kbuf, STORE_NK_RDATA, target, tlen);
 		return put_entry(c, STORE_CF_NAMES, kbuf, k, NULL, 0);
 	}

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "proto/proto_err.h"
+#include "proto/proto_rdata.h"
 #include "proto/proto_rrtype.h"
 #include "store/store_key.h"
 
@@ -114,36 +115,6 @@ store_key_nxdomain(uint8_t *out, const struct proto_obs *o, uint16_t origin)
 	return n + 4;
 }
 
-bool
-store_key_rdata_target(uint16_t rrtype, const char *rdata, size_t len,
-                       uint8_t out[PROTO_NAME_MAX], size_t *outlen)
-{
-	size_t skip;
-
-	switch (rrtype) {
-	case PROTO_T_NS: case PROTO_T_CNAME: case PROTO_T_DNAME: case PROTO_T_PTR:
-		skip = 0;
-		break;
-	case PROTO_T_MX: case PROTO_T_KX: case PROTO_T_AFSDB:
-		skip = 1;
-		break;
-	case PROTO_T_SRV:
-		skip = 3;
-		break;
-	default:
-		return false;
-	}
-	size_t p = 0;
-	for (size_t s = 0; s < skip; s++) {
-		while (p < len && rdata[p] != ' ')
-			p++;
-		if (p == len)
-			return false;
-		p++;
-	}
-	return proto_name_parse(rdata + p, len - p, out, outlen) == 0;
-}
-
 size_t
 store_key_rdata(uint8_t *out, const struct proto_obs *o, uint16_t origin)
 {
@@ -169,7 +140,7 @@ store_key_rdata(uint8_t *out, const struct proto_obs *o, uint16_t origin)
 			goto tail;
 		}
 	}
-	if (store_key_rdata_target(o->rrtype, o->rdata, o->rdata_len, target, &tlen)) {
+	if (proto_rdata_target(o->rrtype, o->rdata, o->rdata_len, target, &tlen)) {
 		out[0] = STORE_RK_NAME;
 		n = 1 + store_key_revname(target, tlen, out + 1);
 		goto tail;

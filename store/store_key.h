@@ -69,14 +69,6 @@ size_t store_key_rdata(uint8_t *out, const struct proto_obs *o, uint16_t origin)
 /* The names index key of a wire name. */
 size_t store_key_names(uint8_t *out, uint8_t kind, const uint8_t *wire, size_t len);
 
-/*
- * The name an rdata points at (NS, CNAME, DNAME, PTR target; MX, KX, AFSDB
- * exchange; SRV target), in wire form; false when the type has none or the
- * text does not parse.
- */
-bool store_key_rdata_target(uint16_t rrtype, const char *rdata, size_t len,
-                            uint8_t out[PROTO_NAME_MAX], size_t *outlen);
-
 /* A parsed rrset or rdata key: pointers into the key. */
 struct store_key_parts {
 	uint8_t owner[PROTO_NAME_MAX];   /* wire form */
