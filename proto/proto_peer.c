@@ -30,8 +30,9 @@ const struct layout proto_peer_layouts[PROTO_PEER_TYPE_MAX + 1] = {
 		  "sensor" } },
 	[PROTO_PEER_ACK] = { 5, 0, { 0, 0, K_ORIGIN, K_U64, K_U64 },
 		{ "version", "type", "origin", "stream", "seq" } },
-	[PROTO_PEER_QUERY] = { 6, 0, { 0, 0, K_U64, K_U8, K_U32, K_QUERY },
-		{ "version", "type", "query_id", "hop_limit", "deadline_ms", "query" } },
+	[PROTO_PEER_QUERY] = { 8, 2, { 0, 0, K_U64, K_U8, K_U32, K_QUERY, K_PROVIDERS, K_U8 },
+		{ "version", "type", "query_id", "hop_limit", "deadline_ms", "query", "providers",
+		  "prov_flags" } },
 	[PROTO_PEER_QUERY_RESULT] = { 9, 1,
 		{ 0, 0, K_U64, K_U32, K_BOOL, K_U8, K_BOOL, K_ROWS, K_SOURCES },
 		{ "version", "type", "query_id", "part", "final", "status",
@@ -109,6 +110,13 @@ printable(const uint8_t *p, size_t n)
 			return false;
 	}
 	return true;
+}
+
+bool
+proto_peer_provider_ok(const char *name, size_t len)
+{
+	return name != NULL && len >= 1 && len <= PROTO_PEER_ORIGIN_MAX &&
+	       printable((const uint8_t *)name, len);
 }
 
 /* An ERROR's text, a CONTROL's argument (printable ASCII) or a
@@ -343,6 +351,7 @@ slots_to_msg(struct proto_peer_msg *m, const struct slot s[FIELDS_MAX])
 		m->deadline_ms = (uint32_t)s[4].u;
 		m->query = s[5].p;
 		m->query_len = (uint16_t)s[5].n;
+		m->prov_flags = (uint8_t)s[7].u;
 		break;
 	case PROTO_PEER_QUERY_RESULT:
 		m->query_id = s[2].u;
@@ -441,6 +450,7 @@ proto_peer_msg_rules(const struct proto_peer_msg *m, unsigned upto, unsigned *po
 		     4, "deadline out of range (1..600000 ms)");
 		RULE(m->query != NULL && proto_query_decode(&q, m->query, m->query_len) == 0,
 		     5, "not a valid proto_query encoding");
+		RULE((m->prov_flags & ~PROTO_PEER_PROV_NO_CACHE) == 0, 7, "unknown provider flag");
 		break;
 	case PROTO_PEER_QUERY_RESULT:
 		RULE(m->query_id != 0, 2, "query id 0");
@@ -819,6 +829,44 @@ rd_sources(struct peer_in *in, struct proto_peer_msg *m)
 	return 0;
 }
 
+/* QUERY's providers: 0..16 names of 1..32 printable characters. */
+static int
+rd_name(struct peer_in *in, const char **name, size_t *len)
+{
+	size_t at = in->w.pos;
+	const uint8_t *p;
+	int err;
+
+	if ((err = rd_bytes(in, "provider", true, 1, PROTO_PEER_ORIGIN_MAX, &p, len)) != 0)
+		return err;
+	if (!proto_peer_provider_ok((const char *)p, *len))
+		return fail(in, at, PROTO_EINVAL, "provider", "not printable ASCII");
+	*name = (const char *)p;
+	return 0;
+}
+
+static int
+rd_providers(struct peer_in *in, struct proto_peer_msg *m)
+{
+	size_t at = in->w.pos, n, start, len;
+	const char *name;
+	int err;
+
+	if ((err = rd_array(in, "providers", &n, PROTO_EINVAL)) != 0)
+		return err;
+	if (n > PROTO_PEER_PROVIDERS_MAX)
+		return fail(in, at, PROTO_EINVAL, "providers", "more than 16 providers");
+	start = in->w.pos;
+	for (size_t i = 0; i < n; i++)
+		if ((err = rd_name(in, &name, &len)) != 0)
+			return err;
+	m->has_providers = true;
+	m->nproviders = (uint32_t)n;
+	m->providers_buf = in->w.buf + start;
+	m->providers_len = in->w.pos - start;
+	return 0;
+}
+
 static int
 decode(struct peer_in *in, struct proto_peer_msg *m, struct proto_peer_row *rows,
        size_t cap)
@@ -857,6 +905,9 @@ decode(struct peer_in *in, struct proto_peer_msg *m, struct proto_peer_row *rows
 	if (n > lay->n || n < (size_t)(lay->n - lay->opt))
 		return fail(in, 0, PROTO_EINVAL, "message",
 		            "wrong number of elements for its type");
+	/* QUERY's providers and prov_flags come together or not at all. */
+	if (m->type == PROTO_PEER_QUERY && n == 7u)
+		return fail(in, 0, PROTO_EINVAL, "message", "providers without prov_flags");
 	for (unsigned i = 2; i < n; i++) {
 		unsigned k = lay->kind[i];
 		at[i] = in->w.pos;
@@ -874,6 +925,8 @@ decode(struct peer_in *in, struct proto_peer_msg *m, struct proto_peer_row *rows
 			err = rd_rows(in, m, rows, cap);
 		} else if (k == K_SOURCES) {
 			err = rd_sources(in, m);
+		} else if (k == K_PROVIDERS) {
+			err = rd_providers(in, m);
 		} else if (k == K_U8_NIL && wire_left(&in->w) > 0 &&
 		           in->w.buf[in->w.pos] == 0xc0) {
 			wire_skip(&in->w, 1);
@@ -931,6 +984,30 @@ proto_peer_sources_next(struct proto_peer_sources *it, struct proto_peer_source 
 	if (it->left == 0)
 		return 0;
 	if ((err = rd_source(&in, src)) != 0) {
+		it->left = 0;
+		return err;
+	}
+	it->w = in.w;
+	it->left--;
+	return 1;
+}
+
+void
+proto_peer_providers_init(struct proto_peer_names *it, const struct proto_peer_msg *m)
+{
+	wire_init(&it->w, m->providers_buf, m->providers_len);
+	it->left = m->nproviders;
+}
+
+int
+proto_peer_providers_next(struct proto_peer_names *it, const char **name, size_t *len)
+{
+	struct peer_in in = { .w = it->w, .why = NULL };
+	int err;
+
+	if (it->left == 0)
+		return 0;
+	if ((err = rd_name(&in, name, len)) != 0) {
 		it->left = 0;
 		return err;
 	}

@@ -52,6 +52,8 @@
 #define PROTO_PEER_REPORT_MAX (1u << 20) /* octets of a CONTROL_RESULT report */
 #define PROTO_PEER_SOURCES_MAX 64u      /* sources in a final QUERY_RESULT */
 #define PROTO_PEER_REASON_MAX 255u      /* octets of a source's one-line reason */
+#define PROTO_PEER_PROVIDERS_MAX 16u    /* provider names in a client's QUERY */
+#define PROTO_PEER_PROV_NO_CACHE 1u     /* QUERY prov_flags: ask, do not serve cached */
 /* Bytes of a message with rows besides the rows themselves (headers and
  * scalar fields): a batch fits when PROTO_PEER_HEAD_MAX plus the sum of
  * proto_peer_row_size() is at most PROTO_PEER_MSG_MAX. The largest is an
@@ -69,7 +71,8 @@
 enum proto_peer_type {
 	PROTO_PEER_OBS_BATCH = 1,      /* origin, stream, seq, rows, group, tlp, sensor */
 	PROTO_PEER_ACK = 2,            /* origin, stream, seq (highest applied) */
-	PROTO_PEER_QUERY = 3,          /* query_id, hop_limit, deadline_ms, query */
+	PROTO_PEER_QUERY = 3,          /* query_id, hop_limit, deadline_ms, query
+	                                * [, providers [, prov_flags]] */
 	PROTO_PEER_QUERY_RESULT = 4,   /* query_id, part, final, status, limited, rows
 	                                * [, sources] */
 	PROTO_PEER_REPLAY_REQ = 5,     /* origin, stream (0: none), seq (from), group */
@@ -207,6 +210,19 @@ struct proto_peer_msg {
 	uint32_t nsources;
 	const uint8_t *sources_buf;
 	size_t sources_len;
+	/* QUERY's optional elements 6 and 7 (a client's, doc/peer-protocol.md
+	 * 5.3.2): the providers the node should ask too (none named: all of
+	 * its own) and prov_flags (PROTO_PEER_PROV_NO_CACHE). The encoder
+	 * writes both when has_providers (providers[0..nproviders), NUL-ended
+	 * names); the decoder sets has_providers, nproviders and prov_flags,
+	 * and proto_peer_providers_next walks the names. Without them the
+	 * message has the 6 elements of the first QUERY. */
+	bool has_providers;
+	const char *const *providers;
+	uint32_t nproviders;
+	uint8_t prov_flags;
+	const uint8_t *providers_buf;
+	size_t providers_len;
 	/* Decoder output for proto_peer_rows_init, and the failure detail. */
 	const uint8_t *rows_buf;       /* the row elements' bytes */
 	size_t rows_len;
@@ -258,6 +274,18 @@ void proto_peer_sources_init(struct proto_peer_sources *it, const struct proto_p
 
 /* Next source: 1 and *src set (pointing into the message), 0 at the end. */
 int proto_peer_sources_next(struct proto_peer_sources *it, struct proto_peer_source *src);
+
+/* Walks the provider names of a decoded QUERY. */
+struct proto_peer_names {
+	struct wire w;
+	uint32_t left;
+};
+
+void proto_peer_providers_init(struct proto_peer_names *it, const struct proto_peer_msg *m);
+
+/* Next name: 1 with *name, *len set (pointing into the message, not
+ * NUL-ended), 0 at the end. */
+int proto_peer_providers_next(struct proto_peer_names *it, const char **name, size_t *len);
 
 /* "answered", "limited", "refused", "timed out", "error" or NULL. */
 const char *proto_peer_source_status_name(unsigned status);

@@ -47,6 +47,7 @@ msg_to_slots(const struct proto_peer_msg *m, struct slot s[FIELDS_MAX])
 		s[4].u = m->deadline_ms;
 		s[5].p = m->query;
 		s[5].n = m->query_len;
+		s[7].u = m->prov_flags;
 		break;
 	case PROTO_PEER_QUERY_RESULT:
 		s[2].u = m->query_id;
@@ -254,9 +255,11 @@ proto_peer_encode(const struct proto_peer_msg *m, uint8_t *buf, size_t cap,
 	if (m->type < 1 || m->type > PROTO_PEER_TYPE_MAX)
 		return PROTO_EINVAL;
 	lay = &proto_peer_layouts[m->type];
-	/* The optional last element (QUERY_RESULT's sources) only when set:
-	 * a message without it is what older receivers decode. */
-	n = lay->n - (m->has_sources ? 0 : lay->opt);
+	/* The optional last elements (QUERY_RESULT's sources, QUERY's providers
+	 * and prov_flags) only when set: without them a message is what older
+	 * receivers decode. */
+	n = lay->n - ((m->type == PROTO_PEER_QUERY ? m->has_providers : m->has_sources)
+	              ? 0 : lay->opt);
 	msg_to_slots(m, s);
 	/* The same bounds the decoder reads with, then the same rules. */
 	for (unsigned i = 2; i < n; i++) {
@@ -270,6 +273,15 @@ proto_peer_encode(const struct proto_peer_msg *m, uint8_t *buf, size_t cap,
 				return PROTO_EINVAL;
 			for (uint32_t r = 0; r < m->nrows; r++) {
 				if (proto_peer_row_rules(&m->rows[r], with_origin, &field, &why) != 0)
+					return PROTO_EINVAL;
+			}
+		} else if (k == K_PROVIDERS) {
+			if (m->nproviders > PROTO_PEER_PROVIDERS_MAX ||
+			    (m->providers == NULL && m->nproviders != 0))
+				return PROTO_EINVAL;
+			for (uint32_t j = 0; j < m->nproviders; j++) {
+				const char *nm = m->providers[j];
+				if (nm == NULL || !proto_peer_provider_ok(nm, strlen(nm)))
 					return PROTO_EINVAL;
 			}
 		} else if (k == K_SOURCES) {
@@ -300,6 +312,10 @@ proto_peer_encode(const struct proto_peer_msg *m, uint8_t *buf, size_t cap,
 			          (with_origin ? PROTO_PEER_RESULT_FIELDS : PROTO_PEER_ROW_FIELDS));
 			for (uint32_t r = 0; r < m->nrows; r++)
 				put_row(&o, &m->rows[r], with_origin);
+		} else if (k == K_PROVIDERS) {
+			put_array(&o, m->nproviders);
+			for (uint32_t j = 0; j < m->nproviders; j++)
+				put_bytes(&o, m->providers[j], strlen(m->providers[j]), true);
 		} else if (k == K_SOURCES) {
 			put_array(&o, (size_t)m->nsources * PROTO_PEER_SOURCE_FIELDS);
 			for (uint32_t j = 0; j < m->nsources; j++)

@@ -38,6 +38,7 @@ enum {
 	K_REPORT,  /* str, 0..PROTO_PEER_REPORT_MAX */
 	K_ROWS,    /* array of nrows * stride scalars */
 	K_SOURCES, /* array of nsources * 4 scalars (QUERY_RESULT, optional) */
+	K_PROVIDERS, /* array of 0..16 provider names (QUERY, optional, clients') */
 };
 #define KIND_BYTES(k) ((k) >= K_ORIGIN && (k) <= K_REPORT)
 #define KIND_STR(k) ((k) >= K_TEXT && (k) <= K_REPORT)
@@ -78,6 +79,9 @@ int proto_peer_msg_rules(const struct proto_peer_msg *m, unsigned upto, unsigned
 /* The rules on one source of a QUERY_RESULT (*field: 0..3 at fault). */
 int proto_peer_source_rules(const struct proto_peer_source *src, unsigned *field,
                             const char **why);
+
+/* The rule on one provider name of a QUERY: 1..32 printable characters. */
+bool proto_peer_provider_ok(const char *name, size_t len);
 
 /* Bounds of a kind: the largest integer, or the shortest and longest bytes. */
 uint64_t proto_peer_kind_max(unsigned kind);

@@ -78,6 +78,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * allocation the decoder would make. */
 	static struct proto_peer_row rows[PROTO_PEER_ROWS_MAX];
 	static struct proto_peer_source sources[PROTO_PEER_SOURCES_MAX];
+	static char pnames[PROTO_PEER_PROVIDERS_MAX][PROTO_PEER_ORIGIN_MAX + 1];
+	static const char *pptrs[PROTO_PEER_PROVIDERS_MAX];
 	static uint8_t out[PROTO_PEER_MSG_MAX];
 	static char t1[TEXT_CAP], t2[TEXT_CAP];
 	struct proto_peer_msg m, d;
@@ -99,7 +101,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	/* Re-encode from the rows array (and the sources walked into theirs);
 	 * the smallest encodings can only be as long as the input or shorter. */
-	if (pt_sources_take(&d, sources) != 0 ||
+	if (pt_sources_take(&d, sources) != 0 || pt_providers_take(&d, pnames, pptrs) != 0 ||
 	    proto_peer_encode(&d, out, PROTO_PEER_MSG_MAX, &len) != 0 || len > size)
 		abort();
 	if (proto_peer_decode(&d, out, len, NULL, 0) != 0 ||

@@ -64,7 +64,8 @@ LAYOUT = {
     1: ("OBS_BATCH", [("origin", "origin"), ("stream", U64), ("seq", U64), ("rows", "rows8"),
                       ("group", "group0"), ("tlp", "tlp_nil"), ("sensor", "pseudonym")]),
     2: ("ACK", [("origin", "origin"), ("stream", U64), ("seq", U64)]),
-    3: ("QUERY", [("query_id", U64), ("hop_limit", U8), ("deadline_ms", U32), ("query", "query")]),
+    3: ("QUERY", [("query_id", U64), ("hop_limit", U8), ("deadline_ms", U32), ("query", "query"),
+                  ("providers", "providers"), ("prov_flags", U8)]),
     4: ("QUERY_RESULT", [("query_id", U64), ("part", U32), ("final", "bool"), ("status", U8),
                          ("limited", "bool"), ("rows", "rows9"), ("sources", "sources")]),
     5: ("REPLAY_REQ", [("origin", "origin"), ("stream", U64), ("from_seq", U64), ("group", "group")]),
@@ -78,8 +79,12 @@ LAYOUT = {
     12: ("CONTROL_RESULT", [("request_id", U64), ("ok", "bool"), ("report", "report")]),
 }
 ROWS_KINDS = ("rows8", "rows9")
-# Trailing elements a sender may leave out: QUERY_RESULT's sources (5.4.1).
-OPTIONAL = {4: 1}
+# Trailing elements a sender may leave out: QUERY_RESULT's sources (5.4.1),
+# QUERY's providers and prov_flags (5.3.2, both or neither).
+OPTIONAL = {3: 2, 4: 1}
+OPT_NAMES = ("sources", "providers", "prov_flags")
+PROVIDERS_MAX = 16
+PROV_NO_CACHE = 1
 SOURCES_MAX = 64
 REASON_MAX = 255
 SRC_STATUS_MAX = 4
@@ -246,6 +251,7 @@ def decode(data):
     need(len(m) >= 2 and is_int(m[1]) and m[1] in LAYOUT, "type")
     name, fields = LAYOUT[m[1]]
     need(2 + len(fields) - OPTIONAL.get(m[1], 0) <= len(m) <= 2 + len(fields), "element count")
+    need(m[1] != 3 or len(m) != 7, "providers without prov_flags")
     out = {}
     for (fname, kind), v in zip(fields, m[2:]):
         if isinstance(kind, int):
@@ -269,6 +275,11 @@ def decode(data):
                  all(c in COMMAND_CHARS for c in v), fname)
         elif kind == "report":
             need(type(v) is str and len(v.encode()) <= REPORT_MAX and printable(v, "\n\t"), fname)
+        elif kind == "providers":
+            need(type(v) is list and len(v) <= PROVIDERS_MAX, "providers")
+            for nm in v:
+                need(type(nm) is str and 1 <= len(nm.encode()) <= ORIGIN_MAX and printable(nm),
+                     "provider")
         elif kind == "sources":
             need(type(v) is list and len(v) % 4 == 0 and len(v) // 4 <= SOURCES_MAX, "sources")
             v = [v[i:i + 4] for i in range(0, len(v), 4)]
@@ -297,6 +308,7 @@ def decode(data):
     elif t == 3:
         need(out["query_id"] >= 1 and out["hop_limit"] <= HOPS_MAX, "query id or hops")
         need(1 <= out["deadline_ms"] <= DEADLINE_MAX, "deadline")
+        need(out.get("prov_flags", 0) & ~PROV_NO_CACHE == 0, "unknown provider flag")
     elif t == 4:
         need(out["query_id"] >= 1 and out["status"] <= 5, "query id or status")
         need(out["final"] or (out["status"] == 0 and not out["limited"]), "not final")
@@ -319,7 +331,7 @@ def encode(t, vals):
     """(type, {field: value}) -> bytes; rows as lists of 8 or 9 fields."""
     m = [VERSION, t]
     for fname, kind in LAYOUT[t][1]:
-        if kind == "sources" and fname not in vals:
+        if fname in OPT_NAMES and fname not in vals:
             continue  # the optional element left out
         v = vals[fname]
         if kind in ROWS_KINDS or kind == "sources":
@@ -346,7 +358,12 @@ def text(t, vals):
     for fname, kind in fields:
         if kind in ROWS_KINDS:
             rows = vals[fname]
-        elif kind != "sources":
+        elif kind == "providers" and fname in vals:
+            out.append("providers=%d" % len(vals[fname]) +
+                       "".join(" | " + val(nm) for nm in vals[fname]))
+        elif fname == "prov_flags" and fname in vals:
+            out.append("prov_flags=%s" % val(vals[fname]))
+        elif fname not in OPT_NAMES:
             out.append("%s=%s" % (fname, val(vals[fname])))
     s = " ".join(out)
     if rows is not None:
@@ -392,6 +409,9 @@ def doc_examples():
                                  "rows": [www_row], "group": "", "tlp": None, "sensor": b""}),
         "ack": (2, {"origin": b"sensor-1", "stream": 0xC0FFEE01, "seq": 42}),
         "query": (3, {"query_id": qid, "hop_limit": 2, "deadline_ms": 5000, "query": query}),
+        "query_providers": (3, {"query_id": qid, "hop_limit": 0, "deadline_ms": 5000,
+                                "query": query, "providers": ["dnsdb", "circl"],
+                                "prov_flags": PROV_NO_CACHE}),
         "query_result": (4, {"query_id": qid, "part": 0, "final": True, "status": 0,
                              "limited": False, "rows": [result_row + [b"node-a"]]}),
         "query_result_sources": (4, {"query_id": qid, "part": 1, "final": True, "status": 1,
@@ -539,8 +559,13 @@ def rnd_message(rng, t, big=False):
         return {"origin": origin, "stream": rnd_int(rng, 1, U64), "last_seq": rnd_int(rng, 0, U64),
                 "group": rnd_group(rng)}
     if t == 3:
-        return {"query_id": rnd_int(rng, 1, U64), "hop_limit": rng.randint(0, HOPS_MAX),
+        m = {"query_id": rnd_int(rng, 1, U64), "hop_limit": rng.randint(0, HOPS_MAX),
                 "deadline_ms": rnd_int(rng, 1, DEADLINE_MAX), "query": rnd_query(rng)}
+        if rng.randrange(3) == 0:
+            m["providers"] = [rnd_text(rng, rng.randint(1, ORIGIN_MAX))
+                              for _ in range(rng.randint(0, PROVIDERS_MAX))]
+            m["prov_flags"] = rng.randint(0, 1)
+        return m
     if t == 4:
         final = rng.randrange(2) == 1
         m = {"query_id": rnd_int(rng, 1, U64), "part": rnd_int(rng, 0, U32), "final": final,
@@ -596,7 +621,7 @@ def pack_wide(v):
 def flat(t, vals):
     m = [VERSION, t]
     for fname, kind in LAYOUT[t][1]:
-        if kind == "sources" and fname not in vals:
+        if fname in OPT_NAMES and fname not in vals:
             continue
         v = vals[fname]
         m.append([f for r in v for f in r] if kind in ROWS_KINDS or kind == "sources" else v)
@@ -689,6 +714,12 @@ def invalid_messages(rng, ex):
     mut("source reason with a newline", 4, lambda m: m.append(srcs[:3] + ["a\nb"]))
     mut("65 sources", 4, lambda m: m.append(["n", 0, 0, ""] * 65))
     mut("a tenth element", 4, lambda m: m.extend([list(srcs), []]))
+    mut("providers without prov_flags", 3, lambda m: m.append(["dnsdb"]))
+    mut("17 providers", 3, lambda m: m.extend([["p"] * 17, 0]))
+    mut("provider name empty", 3, lambda m: m.extend([[""], 0]))
+    mut("provider name as bin", 3, lambda m: m.extend([[b"dnsdb"], 0]))
+    mut("provider flag 2", 3, lambda m: m.extend([["dnsdb"], 2]))
+    mut("a ninth element", 3, lambda m: m.extend([["dnsdb"], 0, 0]))
     # Section 5.1's group, tlp and sensor (the example is a node's batch).
     mut("batch without group, tlp, sensor (6 elements)", 1, lambda m: m.__delitem__(slice(6, None)))
     mut("batch group with tlp nil", 1, setel(7, None))
@@ -780,7 +811,7 @@ def main():
                           "widest formats %s" % LAYOUT[t][0]))
     # By type; for OBS_BATCH, the node's batch (not obs_batch_sensor).
     ex = {t: vals for name, (t, vals) in doc_examples().items()
-          if name not in ("obs_batch_sensor", "query_result_sources")}
+          if name not in ("obs_batch_sensor", "query_result_sources", "query_providers")}
     for what, b in invalid_messages(rng, ex):
         try:
             decode(b)

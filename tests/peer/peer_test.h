@@ -161,6 +161,61 @@ pt_sources_take(struct proto_peer_msg *m, struct proto_peer_source *buf)
 	return 0;
 }
 
+/* A client QUERY's providers and prov_flags, when it has them:
+ * " providers=N | h:NAME ... prov_flags=F". */
+static inline int
+pt_providers(const struct proto_peer_msg *m, struct proto_buf *b)
+{
+	struct proto_peer_names it;
+	const char *name;
+	size_t len;
+	int got = 0;
+
+	if (!m->has_providers)
+		return 0;
+	pt_u(b, "providers", m->nproviders);
+	if (m->providers != NULL) {
+		for (uint32_t i = 0; i < m->nproviders; i++) {
+			proto_buf_puts(b, " | ");
+			pt_hex(b, m->providers[i], strlen(m->providers[i]));
+		}
+	} else {
+		proto_peer_providers_init(&it, m);
+		while ((got = proto_peer_providers_next(&it, &name, &len)) == 1) {
+			proto_buf_puts(b, " | ");
+			pt_hex(b, name, len);
+		}
+	}
+	pt_u(b, "prov_flags", m->prov_flags);
+	return got;
+}
+
+/* The providers of a decoded QUERY into NUL-ended copies (names[16][33])
+ * and m->providers (ptrs[16]), so that it can be encoded again. */
+static inline int
+pt_providers_take(struct proto_peer_msg *m, char (*names)[PROTO_PEER_ORIGIN_MAX + 1],
+                  const char **ptrs)
+{
+	struct proto_peer_names it;
+	const char *name;
+	size_t len;
+	uint32_t n = 0;
+
+	if (!m->has_providers || m->providers != NULL)
+		return 0;
+	proto_peer_providers_init(&it, m);
+	while (n < PROTO_PEER_PROVIDERS_MAX && proto_peer_providers_next(&it, &name, &len) == 1) {
+		memcpy(names[n], name, len);
+		names[n][len] = '\0';
+		ptrs[n] = names[n];
+		n++;
+	}
+	if (n != m->nproviders)
+		return -1;
+	m->providers = ptrs;
+	return 0;
+}
+
 /*
  * The canonical text of m. Rows come from m->rows when set, else from the
  * decoded bytes (proto_peer_rows_next). Returns 0 or the iterator's error.
@@ -206,7 +261,7 @@ peer_text(const struct proto_peer_msg *m, struct proto_buf *b)
 		pt_u(b, "hop_limit", m->hop_limit);
 		pt_u(b, "deadline_ms", m->deadline_ms);
 		pt_bytes(b, "query", m->query, m->query_len);
-		break;
+		return pt_providers(m, b);
 	case PROTO_PEER_QUERY_RESULT:
 		pt_u(b, "query_id", m->query_id);
 		pt_u(b, "part", m->part);
@@ -311,11 +366,12 @@ pt_obs(const uint8_t *name, size_t nlen, uint16_t type, const char *rdata,
 PT_UNUSED static const char *const pt_example_names[] = {
 	"obs_batch", "ack", "query", "query_result", "replay_req", "replay_end",
 	"snapshot_begin", "snapshot_rows", "snapshot_end", "error", "control",
-	"control_result", "obs_batch_sensor", "query_result_sources",
+	"control_result", "obs_batch_sensor", "query_result_sources", "query_providers",
 };
-#define PT_EXAMPLES 14
+#define PT_EXAMPLES 15
 #define PT_EX_SENSOR_BATCH 12
 #define PT_EX_RESULT_SOURCES 13
+#define PT_EX_QUERY_PROVIDERS 14
 
 static inline void
 pt_group(struct proto_peer_msg *m)
@@ -338,6 +394,18 @@ peer_example(unsigned i, struct proto_peer_msg *m)
 	size_t qlen = 0;
 
 	memset(m, 0, sizeof(*m));
+	if (i == PT_EX_QUERY_PROVIDERS) {
+		/* A client's query of its node alone (hop limit 0) that has the
+		 * node ask its providers dnsdb and circl too, not from its cache. */
+		static const char *const provs[] = { "dnsdb", "circl" };
+		peer_example(PROTO_PEER_QUERY - 1, m);
+		m->hop_limit = 0;
+		m->has_providers = true;
+		m->providers = provs;
+		m->nproviders = 2;
+		m->prov_flags = PROTO_PEER_PROV_NO_CACHE;
+		return;
+	}
 	if (i == PT_EX_RESULT_SOURCES) {
 		/* The final part of a federated answer: node-a's own row came in
 		 * part 0; node-b did not answer in time. */
@@ -715,6 +783,19 @@ peer_random(struct proto_peer_msg *m, unsigned type, struct proto_peer_row *rows
 		m->deadline_ms = (uint32_t)(1 + pt_rnd_u(PROTO_PEER_DEADLINE_MAX - 1));
 		m->query = buf;
 		m->query_len = (uint16_t)qlen;
+		/* Now and then a client's query that names providers. */
+		if (pt_rnd(3) == 0) {
+			uint32_t n = (uint32_t)pt_rnd(PROTO_PEER_PROVIDERS_MAX + 1);
+			uint8_t *raw = pt_alloc(a, (n + 1) * sizeof(char *) + 8);
+			const char **names =
+				(const char **)(void *)(raw + (8 - (uintptr_t)raw % 8) % 8);
+			for (uint32_t i = 0; i < n; i++)
+				names[i] = pt_rnd_text(a, 1 + pt_rnd(PROTO_PEER_ORIGIN_MAX), false);
+			m->has_providers = true;
+			m->providers = names;
+			m->nproviders = n;
+			m->prov_flags = (uint8_t)pt_rnd(2);
+		}
 		break;
 	}
 	case PROTO_PEER_QUERY_RESULT:
