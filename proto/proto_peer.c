@@ -253,7 +253,9 @@ proto_peer_row_rules(const struct proto_peer_row *r, bool with_origin, unsigned 
 		return PROTO_EINVAL;
 	}
 	*field = 6;
-	if (o->count == 0) {
+	/* A QUERY_RESULT row may come from a provider that reports no count
+	 * (VirusTotal, PassiveTotal: 5.3.2); sensor data always has one. */
+	if (o->count == 0 && !with_origin) {
 		*why = "count 0";
 		return PROTO_EINVAL;
 	}

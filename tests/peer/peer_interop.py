@@ -227,7 +227,7 @@ def check_row(r, with_origin):
     need(is_int(section) and 1 <= section <= 4, "section")
     need(is_int(tf) and 0 <= tf <= TIME_MAX, "time_first")
     need(is_int(tl) and tf <= tl <= TIME_MAX, "time_last")
-    need(is_int(count) and 1 <= count <= U64, "count")
+    need(is_int(count) and (0 if with_origin else 1) <= count <= U64, "count")
     need(bw is None or type(bw) is bytes, "bailiwick not bin or nil")
     check_name(name)
     need((len(rdata) == 0) == (section == 4), "empty rdata exactly in section 4")

@@ -603,7 +603,81 @@ vcheck(const struct vcase *c, const struct mp *r)
 	} while (0)
 
 enum { X_OBS, X_ACK, X_QUERY, X_RESULT, X_RREQ, X_REND, X_SBEGIN, X_SROWS, X_SEND, X_ERROR,
-       X_CONTROL, X_CRESULT, X_SBATCH, X_RSOURCES };
+       X_CONTROL, X_CRESULT, X_SBATCH, X_RSOURCES, X_QPROVIDERS };
+
+/* QUERY's providers and prov_flags (5.3.2), and a provider row's count 0. */
+static void
+test_providers(void)
+{
+	static const char *const seventeen[17] = {
+		"p", "p", "p", "p", "p", "p", "p", "p", "p", "p", "p", "p", "p", "p", "p", "p", "p" };
+	static const char *const tabbed[] = { "dns\tdb" };
+	struct proto_peer_msg m, d;
+	struct proto_peer_names it;
+	uint8_t out[8192], plain[8192];
+	size_t len, plen, nl;
+	const char *nm;
+
+	/* Without providers a QUERY is the 6 elements it always was, byte for byte. */
+	peer_example(X_QUERY, &m);
+	is_int(proto_peer_encode(&m, plain, sizeof(plain), &plen), 0, "a plain QUERY encodes");
+	is_int(plain[0], 0x96, "with 6 elements");
+	peer_example(X_QPROVIDERS, &m);
+	is_int(proto_peer_encode(&m, out, sizeof(out), &len), 0, "a QUERY with providers encodes");
+	is_int(out[0], 0x98, "with 8 elements");
+	is_int(proto_peer_decode(&d, out, len, NULL, 0), 0, "and decodes");
+	ok(d.has_providers && d.nproviders == 2 && d.prov_flags == PROTO_PEER_PROV_NO_CACHE,
+	   "two providers, no-cache");
+	proto_peer_providers_init(&it, &d);
+	ok(proto_peer_providers_next(&it, &nm, &nl) == 1 && nl == 5 && memcmp(nm, "dnsdb", 5) == 0,
+	   "the first is dnsdb");
+	ok(proto_peer_providers_next(&it, &nm, &nl) == 1 && nl == 5 && memcmp(nm, "circl", 5) == 0,
+	   "the second circl");
+	is_int(proto_peer_providers_next(&it, &nm, &nl), 0, "and no more");
+	/* 7 elements (providers without prov_flags) are refused. */
+	out[0] = 0x97;
+	is_int(proto_peer_decode(&d, out, len - 1, NULL, 0), PROTO_EINVAL,
+	       "providers without prov_flags are refused");
+	ok(d.why != NULL && strcmp(d.why, "providers without prov_flags") == 0, "and say so");
+	/* The encoder's rules are the decoder's. */
+	peer_example(X_QPROVIDERS, &m);
+	m.prov_flags = 2;
+	is_int(proto_peer_encode(&m, out, sizeof(out), &len), PROTO_EINVAL,
+	       "an unknown provider flag is refused");
+	peer_example(X_QPROVIDERS, &m);
+	m.providers = seventeen;
+	m.nproviders = 17;
+	is_int(proto_peer_encode(&m, out, sizeof(out), &len), PROTO_EINVAL,
+	       "17 providers are refused");
+	m.nproviders = 16;
+	is_int(proto_peer_encode(&m, out, sizeof(out), &len), 0, "16 are not");
+	m.providers = tabbed;
+	m.nproviders = 1;
+	is_int(proto_peer_encode(&m, out, sizeof(out), &len), PROTO_EINVAL,
+	       "a name with a tab is refused");
+	m.nproviders = 0;
+	is_int(proto_peer_encode(&m, out, sizeof(out), &len), 0, "no name (all providers) is not");
+	is_int(proto_peer_decode(&d, out, len, NULL, 0), 0, "and decodes");
+	ok(d.has_providers && d.nproviders == 0, "as providers, none named");
+
+	/* A provider's row without a count (count 0) may be in a QUERY_RESULT,
+	 * never in a batch. */
+	static struct proto_peer_row r0[1];
+	peer_example(X_RESULT, &m);
+	r0[0] = m.rows[0];
+	r0[0].obs.count = 0;
+	m.rows = r0;
+	is_int(proto_peer_encode(&m, out, sizeof(out), &len), 0,
+	       "a QUERY_RESULT row of count 0 encodes");
+	is_int(proto_peer_decode(&d, out, len, NULL, 0), 0, "and decodes");
+	peer_example(X_OBS, &m);
+	r0[0] = m.rows[0];
+	r0[0].obs.count = 0;
+	m.rows = r0;
+	m.nrows = 1;
+	is_int(proto_peer_encode(&m, out, sizeof(out), &len), PROTO_EINVAL,
+	       "a batch row of count 0 does not");
+}
 
 /* QUERY_RESULT's sources (the optional ninth element). */
 static void
@@ -1365,6 +1439,7 @@ main(void)
 	test_wrong_types();
 	test_values();
 	test_sources();
+	test_providers();
 	test_structure();
 	test_encoder();
 	test_sequence();
