@@ -75,13 +75,7 @@ def pdns(tmp, args, sources=None, conf=None, extra=(), store=True):
     return r.returncode, r.stdout, r.stderr, st, took
 
 
-def rows_of(stdout):
-    """NDJSON rows by (rrname, rrtype, rdata)."""
-    out = {}
-    for line in stdout.splitlines():
-        o = json.loads(line)
-        out[(o["rrname"], o["rrtype"], o["rdata"])] = o
-    return out
+rows_of = seed_scenario.rows_of
 
 
 def merge_model(alone):

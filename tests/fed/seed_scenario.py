@@ -13,6 +13,7 @@ Rows are (rrname, rrtype, rdata, first, last, count); count None means the
 source reports none (VirusTotal: one date, first = last).
 """
 
+import json
 import os
 import sys
 
@@ -110,3 +111,12 @@ def write_pcap(source, path, resolver="10.9.0.53"):
         data = udp("193.0.14.129", resolver, 53, 20000 + i % 40000, msg.encode())
         w.packet(ts * 10 ** 9 + i, link.wrap(ipv4("193.0.14.129", resolver, 17, data)))
     w.write(path)
+
+
+def rows_of(stdout):
+    """pdns's NDJSON rows by (rrname, rrtype, rdata)."""
+    out = {}
+    for line in stdout.splitlines():
+        o = json.loads(line)
+        out[(o["rrname"], o["rrtype"], o["rdata"])] = o
+    return out

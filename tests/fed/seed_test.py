@@ -92,14 +92,6 @@ def pdns_config(tmp, mock, ca):
     return path
 
 
-def rows_of(stdout):
-    out = {}
-    for line in stdout.splitlines():
-        o = json.loads(line)
-        out[(o["rrname"], o["rrtype"], o["rdata"])] = o
-    return out
-
-
 def same_history(got, want):
     """got: pdns's NDJSON rows; want: S.expected(); the differences, as text."""
     diffs = []
@@ -168,7 +160,7 @@ def run(bindir, srcdir, tmp, procs):
         # 1. The full history, merged, in one command.
         r, st, took = ask(["-r", S.IOC, "-j"])
         want = S.expected(list(S.SOURCES), rrname=S.IOC)
-        got = rows_of(r.stdout) if r.returncode == 0 else {}
+        got = S.rows_of(r.stdout) if r.returncode == 0 else {}
         diffs = same_history(got, want)
         check(r.returncode == 0 and not diffs,
               "pdns --sources all -r %s: %d rows, first/last/count and sources as the model "
@@ -192,7 +184,7 @@ def run(bindir, srcdir, tmp, procs):
         # 2. Pivot two hops from the IOC, the CDN's range excluded.
         piv = ["-r", S.IOC, "--pivot", "2", "--pivot-skip", "151.101.0.0/16"]
         r, st, took = ask(piv + ["-j"], timeout=120)
-        names_found = {k[0] for k in rows_of(r.stdout)} if r.returncode == 0 else set()
+        names_found = {k[0] for k in S.rows_of(r.stdout)} if r.returncode == 0 else set()
         others = {n for ns in S.OTHERS.values() for n in ns}
         check(r.returncode == 0 and others <= names_found and
               not (names_found & set(S.CDN_TENANTS)),
@@ -229,7 +221,7 @@ def run(bindir, srcdir, tmp, procs):
         netlab_stop(nodes["peer-c"])
         r, st, took = ask(["-r", S.IOC, "-j"])
         want = S.expected([s for s in S.SOURCES if s != "peer-c"], rrname=S.IOC)
-        got = rows_of(r.stdout) if r.returncode == 0 else {}
+        got = S.rows_of(r.stdout) if r.returncode == 0 else {}
         diffs = same_history(got, want)
         srcs = st.get("sources", st) if isinstance(st, dict) else {}
         check(r.returncode == 0 and not diffs and "timed out" in str(
