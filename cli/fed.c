@@ -16,6 +16,7 @@
 
 #include "cli/cli_node.h"
 #include "cli/fed.h"
+#include "cli/prov_cache.h"
 #include "cli/prov_fetch.h"
 #include "proto/proto_buf.h"
 #include "proto/proto_err.h"
@@ -23,8 +24,6 @@
 #include "proto/proto_time.h"
 #include "store/store_db.h"
 
-#define FED_CACHE_PREFIX "prov-cache:"
-#define FED_CACHE_HEAD 25 /* expiry, fetched (8 octets each), rows (8), limited (1) */
 
 const char *
 fed_status_name(enum fed_status st)
@@ -151,8 +150,9 @@ fed_store(const struct fed_req *req, struct cli_rows *rows, struct fed_source *s
 static int
 fed_node_row(void *arg, const struct proto_obs *o, const char *origin)
 {
-	/* Node and peer rows are sensor data: their counts are counts. */
-	int err = cli_rows_add_src(arg, o, origin, true);
+	/* Node and peer rows always have a count; a provider's row the node
+	 * asked for us has count 0 when the provider reports none. */
+	int err = cli_rows_add_src(arg, o, origin, o->count != 0);
 
 	return err == PROTO_EINVAL ? 0 : err;
 }
@@ -169,20 +169,38 @@ fed_from_peer(unsigned st)
 	return FED_ERROR;
 }
 
-/* Add got's rows to rows, every source but `own` (the node's name). */
+/* Whether origin is one of the sources the node reported after itself. */
+static bool
+fed_node_listed(const struct cli_node_fed *fed, const char *origin)
+{
+	char name[CLI_ROWS_ORIGIN_MAX + 1];
+
+	for (size_t k = 1; k < fed->nsources; k++) {
+		cli_rows_source_name(fed->sources[k].name, name);
+		if (strcmp(name, origin) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Add got's rows to rows, every source but the node's own (its name
+ * first in fed's sources); with listed_only, only the sources it listed
+ * (providers it asked for us, when peers are not wanted). */
 static void
-fed_node_peers(struct cli_rows *rows, const struct cli_rows *got, const char *own)
+fed_node_peers(struct cli_rows *rows, const struct cli_rows *got,
+               const struct cli_node_fed *fed, bool listed_only)
 {
 	char name[CLI_ROWS_ORIGIN_MAX + 1] = "";
 
-	if (own != NULL)
-		cli_rows_source_name(own, name);
+	if (fed->nsources > 0)
+		cli_rows_source_name(fed->sources[0].name, name);
 	for (size_t i = 0; i < cli_rows_count(got); i++) {
 		struct proto_obs o = *cli_rows_get(got, i);
 		struct cli_src s;
 		size_t it = 0;
 		while (cli_rows_src_next(got, i, &it, &s)) {
-			if (strcmp(s.origin, name) == 0)
+			if (strcmp(s.origin, name) == 0 ||
+			    (listed_only && !fed_node_listed(fed, s.origin)))
 				continue;
 			o.time_first = s.time_first;
 			o.time_last = s.time_last;
@@ -219,13 +237,18 @@ fed_node(const struct fed_req *req, struct cli_rows *rows, struct fed_source *sr
 	}
 	fed->hop_limit = n->hop_limit;
 	fed->deadline_ms = n->timeout_s * 1000u;
+	fed->providers = n->providers;
+	fed->nproviders = n->nproviders;
+	fed->providers_all = n->providers_all;
+	fed->no_cache = req->no_cache;
 	err = cli_node_query_fed(n->endpoint, n->node_pub, n->pub, n->sec, req->q, fed,
 	                         fed_node_row, got != NULL ? got : rows, why, sizeof(why));
 	if (fed->limited)
 		*limited = true;
 	if (got != NULL) {
 		/* The node always answers from its store too: drop its own rows. */
-		fed_node_peers(rows, got, fed->nsources > 0 ? fed->sources[0].name : NULL);
+		fed_node_peers(rows, got, fed,
+		               n->hop_limit == 0 && (n->nproviders > 0 || n->providers_all));
 		cli_rows_destroy(&got);
 	}
 	if (err == 0 && fed->nsources > 0) {
@@ -259,40 +282,8 @@ fed_node(const struct fed_req *req, struct cli_rows *rows, struct fed_source *sr
 
 struct fed_cache {
 	struct store_db *db;
-	uint8_t query[PROTO_QUERY_WIRE_MAX];
-	size_t qlen;
-	uint64_t qhash;
+	struct prov_cache_q q;
 };
-
-static void
-fed_put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-static uint64_t
-fed_get64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
-/* The meta key of (provider, query): prefix, name, NUL, the query's hash. */
-static size_t
-fed_cache_key(const struct fed_cache *c, const char *name, uint8_t *key)
-{
-	size_t pl = strlen(FED_CACHE_PREFIX), nl = strlen(name);
-
-	memcpy(key, FED_CACHE_PREFIX, pl);
-	memcpy(key + pl, name, nl);
-	key[pl + nl] = 0;
-	fed_put64(key + pl + nl + 1, c->qhash);
-	return pl + nl + 9;
-}
 
 /* Whether paths a and b (b may be NULL) name the same existing directory. */
 static bool
@@ -309,13 +300,6 @@ fed_same_dir(const char *a, const char *b)
 	free(ra);
 	free(rb);
 	return same;
-}
-
-/* Whether provider p's name fits a cache origin ("prov:" + name). */
-static bool
-fed_cache_named(const struct pdns_conf_provider *p)
-{
-	return strlen(p->name) + 5 <= STORE_ORIGIN_NAME_MAX;
 }
 
 /* Open the cache store; a cache that cannot be used is a note, not an error. */
@@ -335,11 +319,8 @@ fed_cache_open(const struct fed_req *req, struct fed_cache *c, struct fed_result
 		         req->conf->cache_dir);
 		return;
 	}
-	if (proto_query_encode(req->q, c->query, sizeof(c->query), &c->qlen) != 0)
+	if (prov_cache_q_init(&c->q, req->q) != 0)
 		return;
-	c->qhash = 0xcbf29ce484222325ULL;
-	for (size_t i = 0; i < c->qlen; i++)
-		c->qhash = (c->qhash ^ c->query[i]) * 0x100000001b3ULL;
 	err = store_db_open(&c->db, req->conf->cache_dir, STORE_WRITE, why, sizeof(why));
 	if (err != 0) {
 		c->db = NULL;
@@ -365,23 +346,17 @@ fed_cache_serve(const struct fed_req *req, struct fed_cache *c,
                 const struct pdns_conf_provider *p, struct cli_rows *rows,
                 struct fed_source *s, bool *limited)
 {
-	uint8_t key[STORE_META_KEY_MAX], val[FED_CACHE_HEAD + PROTO_QUERY_WIRE_MAX];
-	char origin[STORE_ORIGIN_NAME_MAX + 1], why[256] = "";
-	size_t klen = fed_cache_key(c, p->name, key), vlen = 0;
 	struct fed_store_ctx ctx = { .db = c->db, .rows = rows, .filter = true,
 	                             .has_count_by_value = true };
+	struct prov_cache_hit hit;
 	struct store_query_info info;
+	char why[256] = "";
 	double t0 = fed_now();
 
-	if (c->db == NULL || req->no_cache || !fed_cache_named(p) ||
-	    store_db_get_meta(c->db, key, klen, val, sizeof(val), &vlen) != 0 ||
-	    vlen != FED_CACHE_HEAD + c->qlen ||
-	    memcmp(val + FED_CACHE_HEAD, c->query, c->qlen) != 0 ||
-	    (int64_t)fed_get64(val) <= (int64_t)time(NULL))
+	if (c->db == NULL || req->no_cache ||
+	    !prov_cache_fresh(c->db, &c->q, p->name, (int64_t)time(NULL), &hit))
 		return false;
-	snprintf(origin, sizeof(origin), "prov:%s", p->name);
-	if (store_db_origin_id(c->db, origin, false, &ctx.only, why, sizeof(why)) != 0)
-		return false;
+	ctx.only = hit.origin;
 	memset(&info, 0, sizeof(info));
 	/* A failed read leaves what it added: the provider, asked instead,
 	 * is the same source, so nothing counts twice. */
@@ -390,11 +365,10 @@ fed_cache_serve(const struct fed_req *req, struct fed_cache *c,
 		return false;
 	s->rows = ctx.rows_added;
 	s->seconds = fed_now() - t0;
-	if (val[24] != 0)
+	if (hit.limited)
 		*limited = true;
 	snprintf(s->why, sizeof(s->why), "fetched %lld s ago%s",
-	         (long long)(time(NULL) - (int64_t)fed_get64(val + 8)),
-	         val[24] != 0 ? ", limited" : "");
+	         (long long)(time(NULL) - hit.fetched), hit.limited ? ", limited" : "");
 	s->status = FED_CACHED;
 	return true;
 }
@@ -408,36 +382,16 @@ fed_cache_store(const struct fed_req *req, struct fed_cache *c,
                 const struct pdns_conf_provider *p, const struct cli_rows *rows,
                 bool limited, struct fed_result *res)
 {
-	uint8_t key[STORE_META_KEY_MAX], val[FED_CACHE_HEAD + PROTO_QUERY_WIRE_MAX];
-	char origin[STORE_ORIGIN_NAME_MAX + 1], why[256] = "";
-	size_t n = cli_rows_count(rows), klen = fed_cache_key(c, p->name, key);
+	size_t n = cli_rows_count(rows);
 	struct proto_obs *w = calloc(n ? n : 1, sizeof(*w));
-	struct store_meta_op op;
-	int64_t now = (int64_t)time(NULL);
-	uint16_t oid;
-	int err;
+	char why[256] = "";
+	int err = PROTO_ENOMEM;
 
-	if (w == NULL || !fed_cache_named(p)) {
-		free(w);
-		return;
-	}
-	snprintf(origin, sizeof(origin), "prov:%s", p->name);
-	err = store_db_origin_id(c->db, origin, true, &oid, why, sizeof(why));
-	for (size_t i = 0; i < n && err == 0; i++) {
-		struct proto_obs agg;
+	for (size_t i = 0; w != NULL && i < n; i++)
 		w[i] = *cli_rows_get(rows, i);
-		/* The store adds counts: write only the rise over what it holds. */
-		if (store_db_get(c->db, &w[i], oid, &agg) == 0)
-			w[i].count = w[i].count > agg.count ? w[i].count - agg.count : 0;
-	}
-	fed_put64(val, (uint64_t)(now + fed_cache_ttl(req, p)));
-	fed_put64(val + 8, (uint64_t)now);
-	fed_put64(val + 16, n);
-	val[24] = limited;
-	memcpy(val + FED_CACHE_HEAD, c->query, c->qlen);
-	op = (struct store_meta_op){ key, klen, val, FED_CACHE_HEAD + c->qlen };
-	if (err == 0)
-		err = store_db_write(c->db, w, n, oid, &op, 1, why, sizeof(why));
+	if (w != NULL)
+		err = prov_cache_put(c->db, &c->q, p->name, w, n, limited, (int64_t)time(NULL),
+		                     fed_cache_ttl(req, p), why, sizeof(why));
 	if (err != 0 && res->cache_note[0] == '\0')
 		snprintf(res->cache_note, sizeof(res->cache_note),
 		         "provider cache '%s': cannot store %s's answer: %s",

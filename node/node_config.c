@@ -614,6 +614,7 @@ node_config_free(struct node_config **cfgp)
 	free(c->file);
 	free(c->name);
 	free(c->store);
+	free(c->providers);
 	free(c->key_file);
 	free(c->control);
 	free(c->http.listen);

@@ -121,6 +121,7 @@ struct node_config {
 	/* [node] */
 	char *name;                                     /* name: the id peers see (required) */
 	char *store;                                    /* store: default /var/lib/pdns-node/store */
+	char *providers;                                /* providers: a pdns.conf file, or NULL */
 	char *key_file;                                 /* key-file: secret key (required) */
 	/* The public key from key_file (zero when not read: NODE_CONFIG_NO_FILES). */
 	uint8_t public_key[PROTO_KEYS_LEN];

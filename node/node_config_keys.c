@@ -39,6 +39,7 @@ static_assert(offsetof(struct node_config_peer, public_key_z85) ==
 static const struct keydef node_keys[] = {
 	{ "name", VT_NAME, NODE_OFF(name), true, 0, 0 },
 	{ "store", VT_PATH, NODE_OFF(store), false, 0, 0 },
+	{ "providers", VT_PATH, NODE_OFF(providers), false, 0, 0 },
 	{ "key-file", VT_KEY_FILE, NODE_OFF(key_file), true, 0, 0 },
 	{ "sensor-listen", VT_BIND_LIST, NODE_OFF(sensor_listen), false, 0, 0 },
 	{ "query-listen", VT_BIND_LIST, NODE_OFF(query_listen), false, 0, 0 },

@@ -31,6 +31,7 @@
 
 #include "node/node_impl.h"
 #include "node/node_log.h"
+#include "cli/prov_cache.h"
 #include "proto/proto_err.h"
 #include "proto/proto_peer.h"
 #include "proto/proto_query.h"
@@ -69,6 +70,11 @@ struct fed_query {
 	uint32_t part_no;
 	uint8_t status;                /* our store's: PROTO_PEER_ST_* */
 	bool limited, partial, asker_gone;
+	/* Providers a client had us ask (node_prov.c): one worker for all. */
+	uint64_t token;                /* names this query to the worker */
+	bool prov_waiting;
+	size_t nprov;
+	size_t prov_src[NODE_PROV_MAX]; /* their entries in src, in asking order */
 	struct fed_ask asks[PROTO_PEER_SOURCES_MAX];
 	size_t nasks, waiting;
 	struct fed_src src[PROTO_PEER_SOURCES_MAX];
@@ -85,6 +91,7 @@ struct node_fed {
 	struct fed_query scratch;      /* a query answered at once */
 	struct fed_seen seen[FED_SEEN_SLOTS];
 	uint64_t late;                 /* peer parts of queries already ended */
+	uint64_t tokens;               /* the last query token given */
 };
 
 static int64_t
@@ -288,6 +295,12 @@ finish(struct node_server *s, struct fed_query *q)
 		src_set(&q->src[a->src], PROTO_PEER_SRC_TIMED_OUT, "no final answer within %u ms",
 		        (unsigned)q->fwd_ms);
 	}
+	for (size_t i = 0; q->prov_waiting && i < q->nprov; i++) {
+		q->partial = true;
+		src_set(&q->src[q->prov_src[i]], PROTO_PEER_SRC_TIMED_OUT,
+		        "no answer within %u ms", (unsigned)q->fwd_ms);
+	}
+	q->prov_waiting = false;
 	for (size_t i = 0; i < q->nsrc; i++)
 		src[i] = (struct proto_peer_source){
 			.name = q->src[i].name, .name_len = (uint8_t)strlen(q->src[i].name),
@@ -304,6 +317,139 @@ finish(struct node_server *s, struct fed_query *q)
 		         "%u timed out, %zu sources", q->id, q->who, q->nasks, answered, late,
 		         q->nsrc);
 	q->used = false;
+}
+
+/* ---- Providers (node_prov.c) ---- */
+
+/* Which providers; their cached rows stay out of the store answer (they
+ * come as the providers' own, once). */
+static void
+fed_plan(struct node_server *s, const struct proto_peer_msg *m, struct node_prov_plan *plan)
+{
+	char origin[STORE_ORIGIN_NAME_MAX + 1], why[128];
+	uint16_t id;
+
+	node_prov_plan(s, m, plan);
+	s->q_nskip = 0;
+	for (size_t i = 0; i < plan->n; i++) {
+		snprintf(origin, sizeof(origin), PROV_CACHE_ORIGIN "%s", plan->name[i]);
+		if (plan->p[i] != NULL &&
+		    store_db_origin_id(s->db, origin, false, &id, why, sizeof(why)) == 0)
+			s->q_skip[s->q_nskip++] = id;
+	}
+}
+
+/* Send rows[0..n) of provider name as parts of q, origin name. */
+static uint32_t
+fed_prov_rows(struct node_server *s, struct fed_query *q, const char *name,
+              const struct proto_obs *rows, size_t n)
+{
+	struct proto_peer_msg m = { .rows = s->xrows };
+	size_t bytes = 0;
+	uint32_t sent = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct proto_peer_row r = { .obs = rows[i], .origin = (const uint8_t *)name,
+		                            .origin_len = (uint8_t)strlen(name) };
+		if (proto_peer_row_check(&r, true) != 0)
+			continue; /* a row the protocol cannot carry */
+		size_t size = proto_peer_row_size(&r, true);
+		if (m.nrows == PROTO_PEER_ROWS_MAX ||
+		    PROTO_PEER_HEAD_MAX + bytes + size > PROTO_PEER_MSG_MAX) {
+			fed_send(s, q, &m);
+			m = (struct proto_peer_msg){ .rows = s->xrows };
+			bytes = 0;
+		}
+		s->xrows[m.nrows++] = r;
+		bytes += size;
+		sent++;
+	}
+	if (m.nrows > 0)
+		fed_send(s, q, &m);
+	return sent;
+}
+
+/* Serve the providers with a fresh answer in the store; a worker asks the rest. */
+static void
+fed_providers(struct node_server *s, struct fed_query *q, const struct node_prov_plan *plan,
+              const struct proto_query *pq)
+{
+	const struct pdns_conf_provider *ask[NODE_PROV_MAX];
+	char why[PROTO_PEER_REASON_MAX + 1];
+
+	for (size_t i = 0; i < plan->n; i++) {
+		const char *name = plan->name[i];
+		long at = src_add(q, name, strlen(name), PROTO_PEER_SRC_ANSWERED, 0, "", 0);
+		struct prov_cache_hit hit;
+		bool limited;
+		uint32_t n;
+
+		if (at < 0)
+			continue;
+		if (plan->p[i] == NULL) {
+			src_set(&q->src[at], PROTO_PEER_SRC_REFUSED, "no such provider here");
+			continue;
+		}
+		if (node_prov_fresh(s, plan, i, pq, &hit)) {
+			s->q_has_only = true;
+			s->q_only = hit.origin;
+			s->part_no = q->part_no;
+			node_store_answer(s, pq, false, false, &limited, &n);
+			s->q_has_only = false;
+			q->part_no = s->part_no;
+			q->src[at].rows = n;
+			q->limited |= limited || hit.limited;
+			src_set(&q->src[at], limited || hit.limited ? PROTO_PEER_SRC_LIMITED
+			        : PROTO_PEER_SRC_ANSWERED, "cached, fetched %lld s ago",
+			        (long long)(time(NULL) - hit.fetched));
+			continue;
+		}
+		q->prov_src[q->nprov] = (size_t)at;
+		ask[q->nprov++] = plan->p[i];
+	}
+	if (q->nprov == 0)
+		return;
+	int err = q->fwd_ms < FED_MIN_FORWARD_MS ? PROTO_EINVAL
+	          : node_prov_start(s, q->token, pq, ask, q->nprov, q->fwd_ms, why, sizeof(why));
+	if (err != 0) {
+		for (size_t i = 0; i < q->nprov; i++)
+			src_set(&q->src[q->prov_src[i]], PROTO_PEER_SRC_ERROR, "%s",
+			        err == PROTO_EINVAL ? "not asked: no time left" : why);
+		q->partial = true;
+		return;
+	}
+	q->prov_waiting = true;
+	q->waiting++;
+}
+
+void
+node_fed_prov_done(struct node_server *s, uint64_t token, const struct node_prov_out *out,
+                   size_t n)
+{
+	struct fed_query *q = NULL;
+
+	for (size_t i = 0; s->fed != NULL && i < FED_PENDING_MAX && q == NULL; i++)
+		if (s->fed->q[i].used && s->fed->q[i].token == token && s->fed->q[i].prov_waiting)
+			q = &s->fed->q[i];
+	if (q == NULL) {
+		if (s->fed != NULL)
+			s->fed->late++;
+		return;
+	}
+	for (size_t i = 0; i < n && i < q->nprov; i++) {
+		struct fed_src *e = &q->src[q->prov_src[i]];
+		e->rows = fed_prov_rows(s, q, out[i].name, out[i].rows, out[i].n);
+		src_set(e, out[i].status, "%s", out[i].why);
+		if (out[i].status == PROTO_PEER_SRC_LIMITED)
+			q->limited = true;
+		if (out[i].status == PROTO_PEER_SRC_TIMED_OUT)
+			q->partial = true;
+		node_log("queries: %016" PRIx64 ": provider %s: %s, %u rows", q->id, e->name,
+		         proto_peer_source_status_name(e->status), (unsigned)e->rows);
+	}
+	q->prov_waiting = false;
+	if (--q->waiting == 0)
+		finish(s, q);
 }
 
 /* ---- A query ---- */
@@ -337,6 +483,10 @@ ask_peer(struct node_server *s, struct fed_query *q, struct node_peer *p,
 	}
 	fw.hop_limit = (uint8_t)(m->hop_limit - 1);
 	fw.deadline_ms = q->fwd_ms;
+	/* Providers are the asking client's business with us, not our peers'. */
+	fw.has_providers = false;
+	fw.nproviders = 0;
+	fw.prov_flags = 0;
 	if (proto_peer_encode(&fw, s->out, PROTO_PEER_MSG_MAX, &len) != 0 ||
 	    zmq_send(zsock_resolve(p->dealer), s->out, len, ZMQ_DONTWAIT) < 0) {
 		src_set(&q->src[at], PROTO_PEER_SRC_ERROR, "not asked: %s",
@@ -362,6 +512,11 @@ node_fed_query(struct node_server *s, struct node_peer *p, const char *who,
 		node_query_refuse(s, who, m->query_id, "out of memory");
 		return;
 	}
+	if (p != NULL && m->has_providers) {
+		s->refused_policy++;
+		node_query_refuse(s, who, m->query_id, "providers are asked for clients only");
+		return;
+	}
 	if (p != NULL && !budget_take(p)) {
 		s->refused_rate++;
 		snprintf(why, sizeof(why), "query rate exceeded (%u per second)",
@@ -380,13 +535,19 @@ node_fed_query(struct node_server *s, struct node_peer *p, const char *who,
 		return;
 	}
 
-	struct fed_query *q = m->hop_limit > 0 ? slot_get(f) : NULL;
+	struct fed_query *q = m->hop_limit > 0 || m->has_providers ? slot_get(f) : NULL;
 	bool can_wait = q != NULL;
+
+	if (m->has_providers && !can_wait) {
+		node_query_refuse(s, who, m->query_id, "too many queries are waiting here");
+		return;
+	}
 	if (q == NULL)
 		q = &f->scratch;
 	memset(q, 0, offsetof(struct fed_query, asks));
 	q->nasks = q->waiting = q->nsrc = 0;
 	q->id = m->query_id;
+	q->token = ++f->tokens;
 	memcpy(q->asker, s->id, s->id_len);
 	q->asker_len = s->id_len;
 	snprintf(q->who, sizeof(q->who), "%s", who);
@@ -400,7 +561,7 @@ node_fed_query(struct node_server *s, struct node_peer *p, const char *who,
 	src_add(q, s->cfg->name, strlen(s->cfg->name), PROTO_PEER_SRC_ANSWERED, 0, "", 0);
 
 	/* The peers first, so they work while we read our store. */
-	for (size_t i = 0; can_wait && i < s->npeers; i++) {
+	for (size_t i = 0; can_wait && m->hop_limit > 0 && i < s->npeers; i++) {
 		struct node_peer *pp = &s->peers[i];
 		if (pp != p && pp->cfg->forward && pp->dealer != NULL &&
 		    pp->cfg->query_endpoints.n > 0)
@@ -416,9 +577,15 @@ node_fed_query(struct node_server *s, struct node_peer *p, const char *who,
 		s->answered_peers++;
 
 	uint32_t n;
+	static struct node_prov_plan plan;
+	if (m->has_providers)
+		fed_plan(s, m, &plan);
 	node_query_begin(s, m->query_id);
 	q->status = node_store_answer(s, &pq, p != NULL, false, &q->limited, &n);
+	s->q_nskip = 0;
 	q->part_no = s->part_no;
+	if (m->has_providers)
+		fed_providers(s, q, &plan, &pq);
 	q->src[0].rows = n;
 	if (q->status != PROTO_PEER_ST_OK)
 		src_set(&q->src[0], PROTO_PEER_SRC_ERROR, "%s",
@@ -427,8 +594,8 @@ node_fed_query(struct node_server *s, struct node_peer *p, const char *who,
 	else if (q->limited)
 		q->src[0].status = PROTO_PEER_SRC_LIMITED;
 	node_log("queries: %016" PRIx64 " from '%s' (hop limit %u, %u ms): %u rows of ours, "
-	         "%zu peers asked", m->query_id, who, (unsigned)m->hop_limit,
-	         (unsigned)m->deadline_ms, n, q->nasks);
+	         "%zu peers asked, %zu providers asked", m->query_id, who, (unsigned)m->hop_limit,
+	         (unsigned)m->deadline_ms, n, q->nasks, q->nprov);
 	if (q->waiting == 0)
 		finish(s, q);
 }

@@ -172,6 +172,14 @@ struct node_server {
 	struct node_ratelog refusals;
 	uint64_t answered_peers, forwarded, refused_policy, refused_rate, refused_seen,
 	         peer_timeouts;
+	/* Providers (node_prov.c), and what a store answer leaves out or keeps
+	 * to: the origins of providers being asked (their rows come as the
+	 * providers' own), or one provider's origin (a cached answer). */
+	struct node_prov *prov;
+	uint16_t q_skip[PROTO_PEER_PROVIDERS_MAX];
+	size_t q_nskip;
+	bool q_has_only;
+	uint16_t q_only;
 };
 
 /* ---- node_server.c ---- */
@@ -230,6 +238,49 @@ int node_fed_wait_ms(struct node_server *s, int dflt);
 /* End the queries whose deadline passed. */
 void node_fed_tick(struct node_server *s);
 void node_fed_close(struct node_server *s);
+
+/* Provider rows and statuses of the query token waits for (from
+ * node_prov.c on the loop; ignored when that query has ended). */
+struct node_prov_out;
+void node_fed_prov_done(struct node_server *s, uint64_t token, const struct node_prov_out *out,
+                        size_t n);
+
+/* ---- node_prov.c ---- */
+#define NODE_PROV_MAX PROTO_PEER_PROVIDERS_MAX
+struct pdns_conf_provider;
+struct prov_cache_hit;
+/* The providers a client's QUERY names (none: all of the node's). */
+struct node_prov_plan {
+	const struct pdns_conf_provider *p[NODE_PROV_MAX]; /* NULL: no such provider here */
+	char name[NODE_PROV_MAX][PROTO_PEER_ORIGIN_MAX + 1];
+	size_t n;
+	bool no_cache;
+};
+/* One provider's answer, back on the loop. */
+struct node_prov_out {
+	const char *name;
+	uint8_t status;                /* PROTO_PEER_SRC_* */
+	char why[PROTO_PEER_REASON_MAX + 1];
+	const struct proto_obs *rows;  /* absolute values; count 0: none reported */
+	size_t n;
+};
+/* Read [node] providers (nothing without it). */
+int node_prov_open(struct node_server *s, char *why, size_t whylen);
+void node_prov_close(struct node_server *s);
+/* The pipe the loop polls for finished workers, or -1. */
+int node_prov_fd(const struct node_server *s);
+/* Finished workers: node_fed_prov_done, then their answers into the store. */
+void node_prov_ready(struct node_server *s);
+int node_prov_plan(struct node_server *s, const struct proto_peer_msg *m,
+                   struct node_prov_plan *plan);
+/* Whether plan's provider i has a fresh answer to q in the store. */
+bool node_prov_fresh(struct node_server *s, const struct node_prov_plan *plan, size_t i,
+                     const struct proto_query *q, struct prov_cache_hit *hit);
+/* Ask provs[0..n) for q in a worker; node_fed_prov_done(token) follows.
+ * PROTO_EBUSY (too many running), PROTO_ENOMEM, PROTO_EIO, with a why. */
+int node_prov_start(struct node_server *s, uint64_t token, const struct proto_query *q,
+                    const struct pdns_conf_provider *const *provs, size_t n,
+                    unsigned deadline_ms, char *why, size_t whylen);
 
 /* ---- node_pub.c ---- */
 int node_pub_open(struct node_server *s, char *why, size_t whylen);

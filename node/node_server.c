@@ -27,6 +27,7 @@
 #include <czmq.h>
 #include <sodium.h>
 
+#include "cli/prov_cache.h"
 #include "node/node_bench.h"
 #include "node/node_impl.h"
 #include "node/node_log.h"
@@ -489,14 +490,22 @@ on_row(void *arg, const struct store_result *r)
 	const char *origin = s->cfg->name;
 	struct proto_peer_row row = { .obs = r->obs };
 
+	if (s->q_has_only && r->origin != s->q_only)
+		return 0;
+	for (size_t i = 0; i < s->q_nskip; i++)
+		if (r->origin == s->q_skip[i])
+			return 0;
 	if (r->origin != STORE_ORIGIN_LOCAL) {
+		const char *prov;
+		/* A peer gets our sensors' rows only: never peers', never a
+		 * provider's (origin "prov:NAME", node_prov.c). */
 		if (qc->own_only)
 			return 0;
 		/* "PEER/GROUP": the peer is who saw it. */
 		if (store_db_origin_name(s->db, r->origin, name, sizeof(name)) != 0)
 			snprintf(name, sizeof(name), "origin-%u", (unsigned)r->origin);
 		name[strcspn(name, "/")] = '\0';
-		origin = name;
+		origin = prov_cache_is_origin(name, &prov) ? prov : name;
 	}
 	row.origin = (const uint8_t *)origin;
 	row.origin_len = (uint8_t)strnlen(origin, PROTO_PEER_ORIGIN_MAX);
@@ -632,7 +641,7 @@ on_query(struct node_server *s, const char *user_id, size_t len)
 	/* A client's own lookup answered here alone is what it always was;
 	 * anything that may travel (a peer's, or one to forward) is federated
 	 * (node_fed.c): budgets, loops, forwarding. */
-	if (client != NULL && m.hop_limit == 0) {
+	if (client != NULL && m.hop_limit == 0 && !m.has_providers) {
 		run_query(s, &m, false);
 		return;
 	}
@@ -771,6 +780,7 @@ node_server_new(struct node_server **out, const struct node_config *cfg,
 	}
 	if ((err = store_db_open(&s->db, cfg->store, STORE_WRITE, why, whylen)) != 0 ||
 	    (err = state_load(s, why, whylen)) != 0 ||
+	    (err = node_prov_open(s, why, whylen)) != 0 ||
 	    (err = node_pub_open(s, why, whylen)) != 0 ||
 	    (err = node_sub_open(s, why, whylen)) != 0 ||
 	    (err = retention_start(s, why, whylen)) != 0) {
@@ -790,6 +800,13 @@ poll_set(struct node_server *s, zmq_pollitem_t *items, zsock_t **socks,
 
 	*throttled = false;
 	zsock_t *own[] = { s->sensors, s->queries, s->control };
+	int fd = node_prov_fd(s);
+
+	if (fd >= 0 && n < cap) { /* provider workers that finished */
+		socks[n] = NULL;
+		owner[n] = NULL;
+		items[n++] = (zmq_pollitem_t){ NULL, fd, ZMQ_POLLIN, 0 };
+	}
 	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
 		if (own[i] != NULL && n < cap) {
 			socks[n] = own[i];
@@ -819,7 +836,7 @@ poll_set(struct node_server *s, zmq_pollitem_t *items, zsock_t **socks,
 int
 node_server_run(struct node_server *s, char *why, size_t whylen)
 {
-	size_t cap = 3 + NODE_CONFIG_MAX_PEERS * (NODE_CONFIG_MAX_ENDPOINTS + 1);
+	size_t cap = 4 + NODE_CONFIG_MAX_PEERS * (NODE_CONFIG_MAX_ENDPOINTS + 1);
 	zmq_pollitem_t *items = calloc(cap, sizeof(*items));
 	zsock_t **socks = calloc(cap, sizeof(*socks));
 	struct node_peer **owner = calloc(cap, sizeof(*owner));
@@ -859,7 +876,9 @@ node_server_run(struct node_server *s, char *why, size_t whylen)
 		for (size_t i = 0; r > 0 && i < n; i++) {
 			if (!(items[i].revents & ZMQ_POLLIN))
 				continue;
-			if (owner[i] != NULL)
+			if (socks[i] == NULL)
+				node_prov_ready(s);
+			else if (owner[i] != NULL)
 				node_sub_message(s, owner[i], socks[i]);
 			else
 				on_readable(s, socks[i]);
@@ -897,6 +916,7 @@ node_server_destroy(struct node_server **sp)
 		atomic_store(&s->retention_stop, true);
 		pthread_join(s->retention, NULL);
 	}
+	node_prov_close(s);
 	node_fed_close(s);
 	node_pub_close(s);
 	node_sub_close(s);
