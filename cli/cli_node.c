@@ -231,7 +231,10 @@ run_query(const char *endpoint, const uint8_t node_pub[PROTO_KEYS_LEN],
           const struct proto_query *q, unsigned hop_limit, unsigned deadline_ms,
           unsigned wait_ms, struct sink *k, char *why, size_t whylen)
 {
-	uint8_t qbuf[PROTO_QUERY_WIRE_MAX], out[PROTO_QUERY_WIRE_MAX + PROTO_PEER_HEAD_MAX];
+	/* Room for the query and up to 16 provider names of 32 octets. */
+	uint8_t qbuf[PROTO_QUERY_WIRE_MAX],
+	        out[PROTO_QUERY_WIRE_MAX + PROTO_PEER_HEAD_MAX +
+	            PROTO_PEER_PROVIDERS_MAX * (PROTO_PEER_ORIGIN_MAX + 2) + 8];
 	size_t qlen, len;
 	struct conn c;
 	int err;
@@ -246,6 +249,13 @@ run_query(const char *endpoint, const uint8_t node_pub[PROTO_KEYS_LEN],
 	struct proto_peer_msg m = { .type = PROTO_PEER_QUERY, .query_id = k->qid,
 	                            .hop_limit = (uint8_t)hop_limit, .deadline_ms = deadline_ms,
 	                            .query = qbuf, .query_len = (uint16_t)qlen };
+	const struct cli_node_fed *fed = k->fed;
+	if (fed != NULL && (fed->providers_all || fed->nproviders > 0)) {
+		m.has_providers = true;
+		m.providers = fed->providers_all ? NULL : fed->providers;
+		m.nproviders = fed->providers_all ? 0 : (uint32_t)fed->nproviders;
+		m.prov_flags = fed->no_cache ? PROTO_PEER_PROV_NO_CACHE : 0;
+	}
 	if (hop_limit > PROTO_PEER_HOPS_MAX || deadline_ms < 1 ||
 	    deadline_ms > PROTO_PEER_DEADLINE_MAX ||
 	    (err = proto_peer_encode(&m, out, sizeof(out), &len)) != 0) {

@@ -57,6 +57,15 @@ struct cli_node_fed {
 	 * long and half a second more. */
 	unsigned hop_limit;
 	unsigned deadline_ms;
+	/* In: providers the node asks too (doc/peer-protocol.md 5.3.2): the
+	 * node's source names providers[0..nproviders), or every provider the
+	 * node has with providers_all; no_cache has it ask them even when its
+	 * store holds a fresh answer. Their rows come with the provider's name
+	 * as origin (count 0: the provider reports none), each a source. */
+	const char *const *providers;
+	size_t nproviders;
+	bool providers_all;
+	bool no_cache;
 	/* Out. */
 	uint64_t returned;  /* rows received */
 	bool limited;       /* some source cut its rows by the limit or a scan cap */

@@ -80,6 +80,12 @@ struct fed_node {
 	unsigned timeout_s;
 	unsigned hop_limit;      /* 0: the node's own rows only */
 	bool peers_only;         /* drop the node's own rows and status */
+	/* Providers the node asks for us (--sources node:NAME, node:all):
+	 * names[0..nproviders) or all of the node's; with peers_only and no
+	 * peers wanted (hop_limit 0) only their rows are kept. */
+	const char *const *providers;
+	size_t nproviders;
+	bool providers_all;
 };
 
 struct fed_req {

@@ -123,7 +123,8 @@ static const struct proto_opt opts[] = {
 	{ { "config", required_argument, NULL, OPT_CONFIG }, 0, "FILE",
 	  "pdns.conf, whose values are defaults (default ~/.config/pdns/pdns.conf)" },
 	{ { "sources", required_argument, NULL, OPT_SOURCES }, 0, "LIST",
-	  "federated: local, peers, providers (dnsdb,vt,..) or all (default: pdns.conf)" },
+	  "federated: local, peers, providers (dnsdb,vt,..), node:NAME (the node's provider "
+	  "NAME, asked by the node for us), node:all, or all (default: pdns.conf)" },
 	{ { "no-cache", no_argument, NULL, OPT_NO_CACHE }, 0, NULL,
 	  "--sources: ask providers even when the cache holds a fresh answer" },
 	{ { "status-file", required_argument, NULL, OPT_STATUS_FILE }, 0, "FILE",
@@ -623,7 +624,33 @@ struct selection {
 	bool local, peers;
 	const struct pdns_conf_provider **provs;
 	size_t nprovs;
+	/* node:NAME, node:all: providers the node asks for us (5.3.2). */
+	char node_name[PROTO_PEER_PROVIDERS_MAX][PROTO_PEER_ORIGIN_MAX + 1];
+	const char *node_provs[PROTO_PEER_PROVIDERS_MAX];
+	size_t n_node_provs;
+	bool node_all;
 };
+
+/* node:NAME: one of the node's providers; prints the error. */
+static int
+select_node_provider(const struct args *a, struct selection *sel, const char *name)
+{
+	if (strcmp(name, "all") == 0) {
+		sel->node_all = true;
+		return 0;
+	}
+	for (size_t i = 0; i < sel->n_node_provs; i++)
+		if (strcmp(sel->node_name[i], name) == 0)
+			return 0;
+	if (name[0] == '\0' || strlen(name) > PROTO_PEER_ORIGIN_MAX ||
+	    sel->n_node_provs == PROTO_PEER_PROVIDERS_MAX)
+		return bad_usage("--sources '%s': node:NAME takes a name of 1..32 characters, "
+		                 "at most 16 of them", a->sources);
+	snprintf(sel->node_name[sel->n_node_provs], sizeof(sel->node_name[0]), "%s", name);
+	sel->node_provs[sel->n_node_provs] = sel->node_name[sel->n_node_provs];
+	sel->n_node_provs++;
+	return 0;
+}
 
 static void
 select_provider(struct selection *sel, const struct pdns_conf_provider *p)
@@ -659,6 +686,10 @@ parse_sources(const struct args *a, const struct pdns_conf *conf, struct selecti
 			sel->local = true;
 		} else if (strcmp(name, "peers") == 0) {
 			sel->peers = true;
+		} else if (strncmp(name, "node:", 5) == 0) {
+			int code = select_node_provider(a, sel, name + 5);
+			if (code != 0)
+				return code;
 		} else if ((prov = pdns_conf_provider(conf, name)) != NULL) {
 			select_provider(sel, prov);
 		} else {
@@ -675,7 +706,11 @@ parse_sources(const struct args *a, const struct pdns_conf *conf, struct selecti
 		                 "(give --node or node = in pdns.conf)");
 	if (sel->local && a->store == NULL && a->node == NULL)
 		return bad_usage("%s", "--sources local: give --store DIR or --node ENDPOINT");
-	if (!sel->local && !sel->peers && sel->nprovs == 0)
+	if ((sel->n_node_provs > 0 || sel->node_all) && a->node == NULL)
+		return bad_usage("%s", "--sources node:NAME: the node's providers are asked "
+		                 "through the node (give --node or node = in pdns.conf)");
+	if (!sel->local && !sel->peers && sel->nprovs == 0 && sel->n_node_provs == 0 &&
+	    !sel->node_all)
 		return bad_usage("--sources '%s': no source to ask", a->sources);
 	return 0;
 }
@@ -707,7 +742,8 @@ session_open(const struct args *a, const struct pdns_conf *conf, struct session 
 	}
 	if ((code = parse_sources(a, conf, &ss->sel)) != 0)
 		return code;
-	if (a->node != NULL && (ss->sel.local || ss->sel.peers)) {
+	bool via_node = ss->sel.n_node_provs > 0 || ss->sel.node_all;
+	if (a->node != NULL && (ss->sel.local || ss->sel.peers || via_node)) {
 		struct fed_node *n = &ss->node;
 		if ((code = node_keys(a, n->node_pub, n->pub, n->sec)) != 0)
 			return code;
@@ -717,6 +753,9 @@ session_open(const struct args *a, const struct pdns_conf *conf, struct session 
 		/* Peers are asked only when the node may forward at least once. */
 		n->hop_limit = !ss->sel.peers ? 0 : conf->hop_limit ? conf->hop_limit : 1;
 		n->peers_only = !ss->sel.local;
+		n->providers = ss->sel.node_provs;
+		n->nproviders = ss->sel.n_node_provs;
+		n->providers_all = ss->sel.node_all;
 		ss->req.node = n;
 	} else if (ss->sel.local) {
 		char why[512] = "";
