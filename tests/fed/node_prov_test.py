@@ -339,6 +339,8 @@ def run(bindir, srcdir, tmp, procs):
             "  " + ln for ln in text.splitlines() if "provider" in ln)[:1500])
         check(prov_mock.CANARY not in text and not any(prov_mock.CANARY in o for o in outputs),
               "the canary API key is in no node log line and no pdns output")
+        check("Sanitizer" not in text and "runtime error" not in text,
+              "no sanitizer report from either node (workers joined, jobs freed)")
         # The node's store: provider rows under prov:NAME, counts not doubled.
         rows = netlab.dump(bindir, os.path.join(tmp, "org-a-store"), origin="prov:dnsdb")
         cnt = {k[3]: v[2] for k, v in rows.items()}
