@@ -309,7 +309,7 @@ def run(bindir, srcdir, tmp, procs):
         done = {}
 
         def slow():
-            done["r"] = ask(["--sources", "node:dead", "--status-file", status, "-r", NAME,
+            done["r"] = ask(["--sources", "node:all", "--status-file", status, "-r", NAME,
                              "-t", "A", "-j"])
         t = threading.Thread(target=slow)
         t.start()
@@ -329,8 +329,17 @@ def run(bindir, srcdir, tmp, procs):
               "slowest in %.3f s" % (len(lat), max(lat) if lat else -1))
         check(r is not None and "timed out" in str(st.get("dead", {}).get("status")) and
               took < 2 + 4,
-              "the dead provider is reported timed out after %.1f s (timeout 2 s; %s)"
+              "node:all: the dead provider is reported timed out after %.1f s (timeout 2 s; %s)"
               % (took, st.get("dead")))
+        got5 = rows_of(r.stdout) if r is not None and r.returncode == 0 else {}
+        check(set(got5) == PROV_RDATA and all("cached" in str(st.get(p, {}).get("why"))
+                                              for p in ("dnsdb", "circl")),
+              "and the other two answer from the node's cache, their rows only (%s)"
+              % sorted(got5))
+        res = peer_rows(ctx, a_ep, a_pub, o_key, providers=["nosuch"])
+        srcs = {x[0]: x for x in (res["final"] or {}).get("sources", [])}
+        check(srcs.get("nosuch", [0, 0])[1] == 2 and "no such provider" in srcs["nosuch"][3],
+              "a provider the node does not have is reported refused (%s)" % srcs.get("nosuch"))
 
         for n in nodes:
             netlab_stop(nodes[n])
