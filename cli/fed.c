@@ -18,6 +18,7 @@
 #include "cli/fed.h"
 #include "cli/prov_cache.h"
 #include "cli/prov_fetch.h"
+#include "cli/prov_state.h"
 #include "proto/proto_buf.h"
 #include "proto/proto_err.h"
 #include "proto/proto_peer.h"
@@ -321,6 +322,7 @@ fed_cache_open(const struct fed_req *req, struct fed_cache *c, struct fed_result
 	}
 	if (prov_cache_q_init(&c->q, req->q) != 0)
 		return;
+	prov_make_parent_dirs(req->conf->cache_dir);
 	err = store_db_open(&c->db, req->conf->cache_dir, STORE_WRITE, why, sizeof(why));
 	if (err != 0) {
 		c->db = NULL;

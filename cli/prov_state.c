@@ -35,9 +35,8 @@ prov_state_day(int64_t t)
 	return t <= 0 ? 0 : (uint32_t)(t / 86400);
 }
 
-/* mkdir -p the directory of path, 0700 for what it creates. */
-static void
-make_dir(const char *path)
+void
+prov_make_parent_dirs(const char *path)
 {
 	char d[4096];
 	size_t n = strlen(path);
@@ -61,7 +60,7 @@ open_locked(const char *path, bool create, int *fdp, char *why, size_t whylen)
 	int fd;
 
 	if (create)
-		make_dir(path);
+		prov_make_parent_dirs(path);
 	fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | (create ? O_CREAT : 0), 0600);
 	if (fd < 0)
 		return errno == ENOENT && !create ? PROTO_ENOENT :

@@ -53,4 +53,11 @@ int prov_state_load(const char *path, struct prov_state *st, size_t n, int64_t n
 int prov_state_update(const char *path, const struct prov_state *st, size_t n, int64_t now,
                       char *why, size_t whylen);
 
+/*
+ * mkdir -p the directory path is in, 0700 for what it creates (errors are
+ * left to the open that follows): ~/.cache/pdns for the state file and the
+ * provider cache store.
+ */
+void prov_make_parent_dirs(const char *path);
+
 #endif
