@@ -178,6 +178,7 @@ struct node_config {
 		uint32_t max_scan;                      /* index entries per query, default 10M */
 		uint32_t threads;                       /* default 2 */
 		bool access_log;                        /* default yes */
+		bool provider_rows;                     /* serve cached provider rows, default no */
 	} http;
 };
 

@@ -79,6 +79,7 @@ static const struct keydef http_keys[] = {
 	{ "max-scan", VT_U32, NODE_OFF(http.max_scan), false, 100, 1000000000 },
 	{ "threads", VT_U32, NODE_OFF(http.threads), false, 1, 64 },
 	{ "access-log", VT_BOOL, NODE_OFF(http.access_log), false, 0, 0 },
+	{ "provider-rows", VT_BOOL, NODE_OFF(http.provider_rows), false, 0, 0 },
 };
 static const struct keydef retention_keys[] = {
 	{ "own", VT_RETENTION, NODE_OFF(retention.own), false, 3600, 36525 * DAY },

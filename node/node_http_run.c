@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "cli/cli_rows.h"
+#include "cli/prov_cache.h"
 #include "node/node_http_impl.h"
 #include "node/node_log.h"
 #include "proto/proto_err.h"
@@ -95,6 +96,8 @@ db_give(struct node_http *h, struct node_http_db *d)
 
 struct run_ctx {
 	const struct node_http_req *r;
+	struct store_db *db;     /* for origin names */
+	bool provider_rows;      /* [http] provider-rows */
 	struct cli_rows *rows;   /* aggr */
 	void (*fn)(void *arg, const struct proto_obs *o);
 	void *arg;
@@ -107,7 +110,15 @@ static int
 on_row(void *arg, const struct store_result *res)
 {
 	struct run_ctx *c = arg;
+	char origin[STORE_ORIGIN_NAME_MAX + 1];
+	const char *prov;
 
+	/* Provider answers cached by the node are licensed to us, not to
+	 * whoever uses our HTTP API: left out unless the operator says. */
+	if (!c->provider_rows && res->origin != STORE_ORIGIN_LOCAL &&
+	    store_db_origin_name(c->db, res->origin, origin, sizeof(origin)) == 0 &&
+	    prov_cache_is_origin(origin, &prov))
+		return 0;
 	if (c->rows != NULL) {
 		if ((c->err = cli_rows_add(c->rows, &res->obs)) != 0)
 			return c->err;
@@ -127,7 +138,7 @@ node_http_run(struct node_http *h, const struct node_http_req *r,
               void (*fn)(void *arg, const struct proto_obs *o), void *arg,
               struct node_http_result *res)
 {
-	struct run_ctx c = { r, NULL, fn, arg, 0, false, 0 };
+	struct run_ctx c = { r, NULL, h->cfg->http.provider_rows, NULL, fn, arg, 0, false, 0 };
 	struct store_query_info info;
 	int err;
 
@@ -136,6 +147,7 @@ node_http_run(struct node_http *h, const struct node_http_req *r,
 	if (r->aggr && (err = cli_rows_new(&c.rows)) != 0)
 		return res->err = err;
 	struct node_http_db *d = db_take(h);
+	c.db = d->db;
 	err = store_db_query(d->db, &r->q, h->cfg->http.max_scan, on_row, &c, &info, res->why,
 	                     sizeof(res->why));
 	db_give(h, d);

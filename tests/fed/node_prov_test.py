@@ -29,6 +29,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "peer"))
@@ -79,7 +80,10 @@ public-key = {k}/other.pub
 public-key = {k}/peer-b.pub
 groups = g
 accept = queries
-""".format(k=keys, t=tmp, as_=ports["as"], aq=ports["aq"], ap=ports["ap"], pf=provfile)
+[http]
+listen = tcp://127.0.0.1:{ah}
+""".format(k=keys, t=tmp, as_=ports["as"], aq=ports["aq"], ap=ports["ap"], pf=provfile,
+           ah=ports["ah"])
     b = """[node]
 name = peer-b
 key-file = {k}/peer-b.key
@@ -171,7 +175,7 @@ def run(bindir, srcdir, tmp, procs):
     os.chmod(tmp, 0o700)
     keys = netlab.loopback_keys(bindir, os.path.join(tmp, "keys"),
                                 ("org-a", "peer-b", "s-a", "analyst", "other"), ("g", "g-b"))
-    ports = {k: free_port() for k in ("as", "aq", "ap", "bq", "bp")}
+    ports = {k: free_port() for k in ("as", "aq", "ap", "bq", "bp", "ah")}
     ca, _, cert, key = prov_mock.make_ca(tmp)
     mock = prov_mock.Mock(cert, key)
     mock.datasets["np"] = {"dnsdb": DNSDB, "circl": CIRCL}
@@ -277,6 +281,18 @@ def run(bindir, srcdir, tmp, procs):
         plain = rows_of(r.stdout) if r.returncode == 0 else {}
         check(r.returncode == 0 and PROV_RDATA <= set(plain),
               "a plain lookup of the node is enriched by the cached rows (%s)" % sorted(plain))
+
+        # 4b. Nor does the HTTP API hand them on ([http] provider-rows = no).
+        # Its read-only store handles catch up at most once a second.
+        time.sleep(1.2)
+        req = urllib.request.Request("http://127.0.0.1:%d/dnsdb/v2/lookup/rrset/name/%s/A"
+                                     % (ports["ah"], NAME), headers={"X-API-Key": "any"})
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            saf = [json.loads(ln) for ln in resp.read().decode().splitlines() if ln.strip()]
+        rd = {d for o in saf if "obj" in o for d in o["obj"]["rdata"]}
+        check(OWN in rd and not (rd & PROV_RDATA),
+              "the node's HTTP API serves its own row and no cached provider row (%s)"
+              % sorted(rd))
 
         # 5. Peers get none of it.
         b_key = os.path.join(keys, "peer-b.key")
