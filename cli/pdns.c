@@ -7,7 +7,7 @@
  * getopt_long and --help. Standard output carries data only.
  *
  * With sources (--sources, or "sources" in pdns.conf) the lookup is
- * federated (fed.h): the store or node and the providers at once, every
+ * federated (pdns_fed.c, over fed.h): the store or node and the providers at once, every
  * row with its sources, and one status line per source on standard error.
  * Without, pdns does exactly what it did before issue 6. --pivot N (and
  * -p dot|gdf) runs the query and its pivots (pivot.h) through the same
@@ -32,8 +32,8 @@
 #include "cli/cli_out.h"
 #include "cli/cli_query.h"
 #include "cli/cli_rows.h"
-#include "cli/fed.h"
 #include "cli/pdns_conf.h"
+#include "cli/pdns_impl.h"
 #include "cli/pivot.h"
 #include "proto/proto_err.h"
 #include "proto/proto_opt.h"
@@ -41,16 +41,9 @@
 #include "proto/proto_time.h"
 #include "store/store_db.h"
 
-#define PROG "pdns"
 #define DEFAULT_LIMIT 10000        /* DNSDB's own default */
 #define DEFAULT_MAX_SCAN 10000000
 #define MAX_COUNT 1000000000000ULL /* bound on -l, -O and --max-scan */
-
-/* sysexits.h values, spelled out so the documentation and code agree. */
-enum {
-	EXIT_USAGE = 64, EXIT_DATA = 65, EXIT_NOINPUT = 66, EXIT_UNAVAILABLE = 69,
-	EXIT_SOFTWARE = 70, EXIT_IOERR = 74, EXIT_NOPERM = 77, EXIT_CONFIG = 78,
-};
 
 enum { OPT_NXDOMAIN = 256, OPT_SECTIONS, OPT_STORE, OPT_MAX_SCAN,
        OPT_FIRST_AFTER, OPT_FIRST_BEFORE, OPT_LAST_AFTER, OPT_LAST_BEFORE,
@@ -160,9 +153,6 @@ usage(FILE *f)
 	           "\nAlso: pdns keygen PREFIX; pdns status|peers|purge (see pdns status --help)\n");
 }
 
-/* A one-line usage error; returns EXIT_USAGE. */
-#define bad_usage(...) proto_opt_usage_error(PROG, __VA_ARGS__)
-
 static bool
 parse_count(const char *s, uint64_t *out)
 {
@@ -178,26 +168,6 @@ parse_count(const char *s, uint64_t *out)
 	return true;
 }
 
-/* Every option as given; turned into a query once all are read. */
-struct args {
-	int lookup_opt;           /* 'r', 'n', 'i', 'R', 'N' or OPT_NXDOMAIN */
-	const char *lookup_arg;
-	int nlookups;
-	const char *types, *bailiwick, *after, *before, *now;
-	const char *fence[4];     /* first-after, first-before, last-after, last-before */
-	bool complete, all_sections, summarize, sorting;
-	uint64_t limit, offset, max_scan;
-	enum cli_format fmt;
-	struct cli_sort sort;
-	const char *store;
-	const char *node, *node_key, *key;
-	uint64_t node_timeout;
-	const char *config, *sources, *status_file;
-	bool no_cache, store_given;
-	struct pivot_opts pivot;  /* --pivot*; depth is kept when pivoting */
-	bool pivoting, pivot_tuned, graph;
-	enum cli_graph_format gfmt;
-};
 
 static const char *
 opt_name(int opt, char tmp[3])
@@ -447,8 +417,8 @@ build_query(const struct args *a, struct proto_query *q)
 }
 
 /* One line for a store error, and its exit code. */
-static int
-store_fail(const char *what, const char *dir, int err, const char *why)
+int
+pdns_store_fail(const char *what, const char *dir, int err, const char *why)
 {
 	fprintf(stderr, "%s: %s '%s': %s\n", PROG, what, dir,
 	        why[0] ? why : proto_strerror(err));
@@ -463,8 +433,9 @@ store_fail(const char *what, const char *dir, int err, const char *why)
 	}
 }
 
-static int
-collect(void *arg, const struct store_result *r)
+/* store_db_query's callback: every row into the cli_rows set arg. */
+int
+pdns_collect(void *arg, const struct store_result *r)
 {
 	return cli_rows_add(arg, &r->obs);
 }
@@ -479,9 +450,9 @@ run(const struct args *a, const struct proto_query *q, struct cli_rows *rows,
 	int err;
 
 	if ((err = store_db_open(&db, a->store, STORE_READ, why, sizeof(why))) != 0)
-		return store_fail("cannot open store", a->store, err, why);
+		return pdns_store_fail("cannot open store", a->store, err, why);
 	why[0] = '\0';
-	err = store_db_query(db, q, a->max_scan, collect, rows, info, why, sizeof(why));
+	err = store_db_query(db, q, a->max_scan, pdns_collect, rows, info, why, sizeof(why));
 	store_db_close(&db);
 	if (err == PROTO_ENOMEM) {
 		fprintf(stderr, "%s: out of memory after %zu rows (use -l to ask for fewer)\n",
@@ -494,14 +465,14 @@ run(const struct args *a, const struct proto_query *q, struct cli_rows *rows,
 		return EXIT_USAGE;
 	}
 	if (err != 0)
-		return store_fail("cannot read store", a->store, err, why);
+		return pdns_store_fail("cannot read store", a->store, err, why);
 	return 0;
 }
 
 /* The node's public key and our key pair; prints the error. */
-static int
-node_keys(const struct args *a, uint8_t node_pub[PROTO_KEYS_LEN],
-          uint8_t pub[PROTO_KEYS_LEN], uint8_t sec[PROTO_KEYS_LEN])
+int
+pdns_node_keys(const struct args *a, uint8_t node_pub[PROTO_KEYS_LEN],
+               uint8_t pub[PROTO_KEYS_LEN], uint8_t sec[PROTO_KEYS_LEN])
 {
 	char why[512] = "";
 	int err;
@@ -530,7 +501,7 @@ run_node(const struct args *a, const struct proto_query *q, struct cli_rows *row
 	char why[512] = "";
 	int err;
 
-	if ((err = node_keys(a, node_pub, pub, sec)) != 0)
+	if ((err = pdns_node_keys(a, node_pub, pub, sec)) != 0)
 		return err;
 	err = cli_node_query(a->node, node_pub, pub, sec, q,
 	                     a->node_timeout ? (unsigned)a->node_timeout : 30, rows, &res, why,
@@ -548,8 +519,8 @@ run_node(const struct args *a, const struct proto_query *q, struct cli_rows *row
 	}
 }
 
-static int
-print(const struct args *a, struct cli_rows *rows, unsigned flags)
+int
+pdns_print(const struct args *a, struct cli_rows *rows, unsigned flags)
 {
 	int err;
 
@@ -619,325 +590,6 @@ load_config(struct args *a, struct pdns_conf *conf)
 	return 0;
 }
 
-/* What --sources asks for. */
-struct selection {
-	bool local, peers;
-	const struct pdns_conf_provider **provs;
-	size_t nprovs;
-	/* node:NAME, node:all: providers the node asks for us (5.3.2). */
-	char node_name[PROTO_PEER_PROVIDERS_MAX][PROTO_PEER_ORIGIN_MAX + 1];
-	const char *node_provs[PROTO_PEER_PROVIDERS_MAX];
-	size_t n_node_provs;
-	bool node_all;
-};
-
-/* node:NAME: one of the node's providers; prints the error. */
-static int
-select_node_provider(const struct args *a, struct selection *sel, const char *name)
-{
-	if (strcmp(name, "all") == 0) {
-		sel->node_all = true;
-		return 0;
-	}
-	for (size_t i = 0; i < sel->n_node_provs; i++)
-		if (strcmp(sel->node_name[i], name) == 0)
-			return 0;
-	if (name[0] == '\0' || strlen(name) > PROTO_PEER_ORIGIN_MAX ||
-	    sel->n_node_provs == PROTO_PEER_PROVIDERS_MAX)
-		return bad_usage("--sources '%s': node:NAME takes a name of 1..32 characters, "
-		                 "at most 16 of them", a->sources);
-	snprintf(sel->node_name[sel->n_node_provs], sizeof(sel->node_name[0]), "%s", name);
-	sel->node_provs[sel->n_node_provs] = sel->node_name[sel->n_node_provs];
-	sel->n_node_provs++;
-	return 0;
-}
-
-static void
-select_provider(struct selection *sel, const struct pdns_conf_provider *p)
-{
-	for (size_t i = 0; i < sel->nprovs; i++)
-		if (sel->provs[i] == p)
-			return;
-	sel->provs[sel->nprovs++] = p;
-}
-
-/* Parse the source list; prints the error. */
-static int
-parse_sources(const struct args *a, const struct pdns_conf *conf, struct selection *sel)
-{
-	const char *p = a->sources;
-
-	for (;;) {
-		size_t len = strcspn(p, ",");
-		char name[CLI_ROWS_ORIGIN_MAX + 1];
-		const struct pdns_conf_provider *prov;
-
-		if (len == 0 || len > CLI_ROWS_ORIGIN_MAX)
-			return bad_usage("--sources '%s': an empty or over-long source name",
-			                 a->sources);
-		memcpy(name, p, len);
-		name[len] = '\0';
-		if (strcmp(name, "all") == 0) {
-			sel->local = a->store != NULL || a->node != NULL;
-			sel->peers = a->node != NULL;
-			for (size_t i = 0; i < conf->n_providers; i++)
-				select_provider(sel, &conf->providers[i]);
-		} else if (strcmp(name, "local") == 0) {
-			sel->local = true;
-		} else if (strcmp(name, "peers") == 0) {
-			sel->peers = true;
-		} else if (strncmp(name, "node:", 5) == 0) {
-			int code = select_node_provider(a, sel, name + 5);
-			if (code != 0)
-				return code;
-		} else if ((prov = pdns_conf_provider(conf, name)) != NULL) {
-			select_provider(sel, prov);
-		} else {
-			return bad_usage("--sources: '%s' is neither local, peers, all nor a "
-			                 "provider of %s (add a [provider %s] section)", name,
-			                 conf->file ? conf->file : "pdns.conf", name);
-		}
-		if (p[len] == '\0')
-			break;
-		p += len + 1;
-	}
-	if (sel->peers && a->node == NULL)
-		return bad_usage("%s", "--sources peers: peers are asked through a node "
-		                 "(give --node or node = in pdns.conf)");
-	if (sel->local && a->store == NULL && a->node == NULL)
-		return bad_usage("%s", "--sources local: give --store DIR or --node ENDPOINT");
-	if ((sel->n_node_provs > 0 || sel->node_all) && a->node == NULL)
-		return bad_usage("%s", "--sources node:NAME: the node's providers are asked "
-		                 "through the node (give --node or node = in pdns.conf)");
-	if (!sel->local && !sel->peers && sel->nprovs == 0 && sel->n_node_provs == 0 &&
-	    !sel->node_all)
-		return bad_usage("--sources '%s': no source to ask", a->sources);
-	return 0;
-}
-
-/*
- * A federated session: the sources chosen once, then one lookup or many
- * (a pivot), their statuses summed, reported once at the end.
- */
-struct session {
-	struct selection sel;
-	struct fed_node node;
-	struct fed_req req;
-	struct fed_totals tot;
-	char cache_note[320];
-};
-
-/* Choose the sources and load the node's keys; prints the error. */
-static int
-session_open(const struct args *a, const struct pdns_conf *conf, struct session *ss)
-{
-	int code;
-
-	memset(ss, 0, sizeof(*ss));
-	ss->sel.provs = calloc(conf->n_providers ? conf->n_providers : 1,
-	                       sizeof(*ss->sel.provs));
-	if (ss->sel.provs == NULL) {
-		fprintf(stderr, "%s: out of memory\n", PROG);
-		return EXIT_SOFTWARE;
-	}
-	if ((code = parse_sources(a, conf, &ss->sel)) != 0)
-		return code;
-	bool via_node = ss->sel.n_node_provs > 0 || ss->sel.node_all;
-	if (a->node != NULL && (ss->sel.local || ss->sel.peers || via_node)) {
-		struct fed_node *n = &ss->node;
-		if ((code = node_keys(a, n->node_pub, n->pub, n->sec)) != 0)
-			return code;
-		n->endpoint = a->node;
-		n->timeout_s = a->node_timeout ? (unsigned)a->node_timeout :
-		               conf->deadline_s ? conf->deadline_s : 30;
-		/* Peers are asked only when the node may forward at least once. */
-		n->hop_limit = !ss->sel.peers ? 0 : conf->hop_limit ? conf->hop_limit : 1;
-		n->peers_only = !ss->sel.local;
-		n->providers = ss->sel.node_provs;
-		n->nproviders = ss->sel.n_node_provs;
-		n->providers_all = ss->sel.node_all;
-		ss->req.node = n;
-	} else if (ss->sel.local) {
-		char why[512] = "";
-		int err;
-		ss->req.store = a->store;
-		/* Opened once for every lookup of a pivot; a store that cannot be
-		 * opened is that source's status, as fed_run would say. */
-		if ((err = store_db_open(&ss->req.store_db, a->store, STORE_READ, why,
-		                         sizeof(why))) != 0)
-			ss->req.store_db = NULL;
-	}
-	ss->req.max_scan = a->max_scan;
-	ss->req.conf = conf;
-	ss->req.provs = ss->sel.provs;
-	ss->req.nprovs = ss->sel.nprovs;
-	ss->req.no_cache = a->no_cache;
-	ss->req.deadline_ms = (conf->deadline_s ? conf->deadline_s : 30) * 1000u;
-	return 0;
-}
-
-/* One federated lookup of q into rows; 0 or PROTO_ENOMEM (why). */
-static int
-session_lookup(void *arg, const struct proto_query *q, struct cli_rows *rows, char *why,
-               size_t whylen)
-{
-	struct session *ss = arg;
-	struct fed_result res;
-	int err;
-
-	ss->req.q = q;
-	if ((err = fed_run(&ss->req, rows, &res, why, whylen)) != 0)
-		return err;
-	if (res.cache_note[0] != '\0' && ss->cache_note[0] == '\0')
-		memcpy(ss->cache_note, res.cache_note, sizeof(ss->cache_note));
-	err = fed_totals_add(&ss->tot, &res);
-	fed_result_free(&res);
-	if (err != 0)
-		snprintf(why, whylen, "out of memory");
-	return err;
-}
-
-/* The statuses, the status file and the exit code; frees the session. */
-static int
-session_close(const struct args *a, struct session *ss, size_t rows, int code)
-{
-	bool any_ok = fed_totals_ok(&ss->tot);
-
-	sodium_memzero(ss->node.sec, sizeof(ss->node.sec));
-	if (ss->cache_note[0] != '\0')
-		fprintf(stderr, "%s: %s\n", PROG, ss->cache_note);
-	fed_totals_print(stderr, PROG, &ss->tot);
-	if (code == 0 && rows == 0 && any_ok)
-		fprintf(stderr, "%s: no results found for query\n", PROG);
-	if (code == 0 && !any_ok && ss->tot.n > 0) {
-		fprintf(stderr, "%s: every source failed\n", PROG);
-		code = EXIT_UNAVAILABLE;
-	}
-	if (a->status_file != NULL && ss->tot.n > 0 &&
-	    fed_totals_write(a->status_file, &ss->tot, rows, code) != 0) {
-		fprintf(stderr, "%s: --status-file '%s': %s\n", PROG, a->status_file,
-		        strerror(errno));
-		if (code == 0)
-			code = EXIT_IOERR;
-	}
-	fed_totals_free(&ss->tot);
-	free(ss->sel.provs);
-	store_db_close(&ss->req.store_db);
-	return code;
-}
-
-/* One federated lookup: ask, print, report each source, exit code. */
-static int
-run_fed(const struct args *a, const struct proto_query *q, const struct pdns_conf *conf)
-{
-	struct session ss;
-	struct cli_rows *rows = NULL;
-	char why[256] = "";
-	int code = session_open(a, conf, &ss), err;
-
-	if (code == 0 && cli_rows_new(&rows) != 0)
-		code = EXIT_SOFTWARE;
-	if (code == 0 && (err = session_lookup(&ss, q, rows, why, sizeof(why))) != 0) {
-		fprintf(stderr, "%s: %s\n", PROG, why[0] ? why : proto_strerror(err));
-		code = EXIT_SOFTWARE;
-	}
-	if (code == 0)
-		code = print(a, rows, CLI_OUT_SOURCES);
-	code = session_close(a, &ss, rows != NULL ? cli_rows_count(rows) : 0, code);
-	cli_rows_destroy(&rows);
-	return code;
-}
-
-/* --- --pivot, and the graph formats -------------------------------------- */
-
-/* Where a pivot without --sources looks: the store (open once) or the node. */
-struct plain {
-	const struct args *a;
-	struct store_db *db;
-	uint8_t node_pub[PROTO_KEYS_LEN], pub[PROTO_KEYS_LEN], sec[PROTO_KEYS_LEN];
-};
-
-static int
-plain_lookup(void *arg, const struct proto_query *q, struct cli_rows *rows, char *why,
-             size_t whylen)
-{
-	struct plain *pl = arg;
-	struct store_query_info info;
-	struct cli_node_result res;
-
-	why[0] = '\0';
-	if (pl->db != NULL)
-		return store_db_query(pl->db, q, pl->a->max_scan, collect, rows, &info, why,
-		                      whylen);
-	return cli_node_query(pl->a->node, pl->node_pub, pl->pub, pl->sec, q,
-	                      pl->a->node_timeout ? (unsigned)pl->a->node_timeout : 30, rows,
-	                      &res, why, whylen);
-}
-
-/* With sources, an answer keeps every row's sources in the whole. */
-static int
-pivot_merge_sources(void *arg, struct cli_rows *all, const struct cli_rows *answer)
-{
-	(void)arg;
-	return cli_rows_add_rows(all, answer);
-}
-
-/* --pivot N, or a graph format: the seed, its pivots, and the output. */
-static int
-run_pivot(const struct args *a, const struct proto_query *q, const struct pdns_conf *conf)
-{
-	struct session ss;
-	struct plain pl = { .a = a };
-	struct pivot_opts o = a->pivot;
-	struct pivot_stats st;
-	struct cli_graph *g = NULL;
-	struct cli_rows *all = NULL;
-	char why[512] = "";
-	bool fed = a->sources != NULL;
-	int code = 0, err;
-
-	if (fed) {
-		code = session_open(a, conf, &ss);
-		o.merge = pivot_merge_sources;
-	} else if (a->node != NULL) {
-		code = node_keys(a, pl.node_pub, pl.pub, pl.sec);
-	} else if ((err = store_db_open(&pl.db, a->store, STORE_READ, why, sizeof(why))) != 0) {
-		return store_fail("cannot open store", a->store, err, why);
-	}
-	if (code == 0 && (cli_graph_new(&g) != 0 || cli_rows_new(&all) != 0))
-		code = EXIT_SOFTWARE;
-	o.depth = a->pivoting ? a->pivot.depth : 0;
-	o.progress = a->pivoting ? stderr : NULL;
-	o.notes = stderr;
-	o.prog = PROG;
-	if (code == 0) {
-		err = pivot_run(q, &o, fed ? session_lookup : plain_lookup, fed ? (void *)&ss :
-		                (void *)&pl, g, all, &st, why, sizeof(why));
-		if (err != 0) {
-			fprintf(stderr, "%s: %s\n", PROG, why[0] ? why : proto_strerror(err));
-			code = err == PROTO_EINVAL ? EXIT_USAGE : err == PROTO_ENOMEM ?
-			       EXIT_SOFTWARE : EXIT_UNAVAILABLE;
-		}
-	}
-	if (code == 0 && a->graph) {
-		errno = 0;
-		if (cli_graph_write(stdout, a->gfmt, g) != 0) {
-			fprintf(stderr, "%s: cannot write standard output: %s\n", PROG,
-			        strerror(errno ? errno : EIO));
-			code = EXIT_IOERR;
-		}
-	} else if (code == 0) {
-		code = print(a, all, fed ? CLI_OUT_SOURCES : 0);
-	}
-	if (fed)
-		code = session_close(a, &ss, all != NULL ? cli_rows_count(all) : 0, code);
-	sodium_memzero(pl.sec, sizeof(pl.sec));
-	store_db_close(&pl.db);
-	cli_graph_destroy(&g);
-	cli_rows_destroy(&all);
-	return code;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -978,7 +630,7 @@ main(int argc, char **argv)
 		                 "--pivot");
 	if (code != 0 || a.sources != NULL || a.pivoting || a.graph) {
 		if (code == 0)
-			code = a.pivoting || a.graph ? run_pivot(&a, &q, &conf) : run_fed(&a, &q, &conf);
+			code = a.pivoting || a.graph ? pdns_run_pivot(&a, &q, &conf) : pdns_run_fed(&a, &q, &conf);
 		pdns_conf_free(&conf);
 		return code;
 	}
@@ -989,7 +641,7 @@ main(int argc, char **argv)
 	}
 	memset(&info, 0, sizeof(info));
 	code = a.node != NULL ? run_node(&a, &q, rows, &info) : run(&a, &q, rows, &info);
-	if (code == 0 && (code = print(&a, rows, 0)) == 0)
+	if (code == 0 && (code = pdns_print(&a, rows, 0)) == 0)
 		notes(&q, rows, &info);
 	cli_rows_destroy(&rows);
 	pdns_conf_free(&conf);
