@@ -67,8 +67,10 @@ query-listen = tcp://127.0.0.1:{q}
                          "query-endpoint = tcp://127.0.0.1:{q}\naccept = none\n"
                          .format(p=p, k=keys, q=ports[p + "/q"]))
         else:
+            # A pivot asks a burst of lookups: more than the default
+            # query-rate of 10/s (over it, a peer refuses and says so).
             text += ("[peer org-a]\npublic-key = {k}/org-a.pub\naccept = queries\n"
-                     .format(k=keys))
+                     "query-rate = 200\n".format(k=keys))
         conf[name] = os.path.join(tmp, name + ".conf")
         with open(conf[name], "w") as f:
             f.write(text)
@@ -214,7 +216,8 @@ def run(bindir, srcdir, tmp, procs):
               S.OLD1 in r.stdout, "the DOT graph names every pivoted domain and address")
         r, st, took = ask(piv + ["-p", "gdf"], timeout=120)
         check(r.returncode == 0 and r.stdout.startswith("nodedef>") and "edgedef>" in r.stdout
-              and all(n in r.stdout for n in others), "GDF lists the same nodes")
+              and all(n in r.stdout for n in others), "GDF lists the same nodes (exit %d; %s)"
+              % (r.returncode, r.stderr.strip()[-400:]))
 
         # 3. A peer down: the others' rows, peer-c reported timed out.
         netlab_stop = getattr(__import__("federation_test"), "netlab_stop")
