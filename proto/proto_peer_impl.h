@@ -4,9 +4,10 @@
  *
  * The codec lives in files named for what they hold:
  *
- *   proto_peer.c         the layout table, the rules on values shared by
- *                        the encoder and the decoder, the decoder and the
- *                        row iterator, and the sequence rules;
+ *   proto_peer.c         the layout table, the decoder and the
+ *                        iterators, and the sequence rules;
+ *   proto_peer_rules.c   the rules on values, shared by the encoder and
+ *                        the decoder;
  *   proto_peer_encode.c  the encoder.
  *
  * The rules are one function each (proto_peer_msg_rules,
@@ -82,6 +83,8 @@ int proto_peer_source_rules(const struct proto_peer_source *src, unsigned *field
 
 /* The rule on one provider name of a QUERY: 1..32 printable characters. */
 bool proto_peer_provider_ok(const char *name, size_t len);
+/* Whether p[0..n) is printable ASCII (0x20..0x7e). */
+bool proto_peer_printable(const uint8_t *p, size_t n);
 
 /* Bounds of a kind: the largest integer, or the shortest and longest bytes. */
 uint64_t proto_peer_kind_max(unsigned kind);
